@@ -1,0 +1,97 @@
+import { StateError } from "../../src";
+import { renderState, transitionFrom, type RenderContext } from "../../src/routing/render";
+import type { InputData, State } from "../../src";
+
+const urlFor = (path: string): string => path;
+const context = (routes: string[] = []): RenderContext => ({ urlFor, hasRoute: (p) => routes.includes(p) });
+const end = (name: string): State => ({ name, isEndState: true, twimlFor: () => `<Response><Say>${name}</Say></Response>` });
+
+describe("renderState", () => {
+  it("renders a renderable state with the input it was given", async () => {
+    const twimlFor = jest.fn(() => "<Response/>");
+    const input: InputData = { Digits: "4" };
+    await expect(renderState({ isEndState: true, twimlFor }, input, context())).resolves.toBe("<Response/>");
+    expect(twimlFor.mock.calls).toEqual([[urlFor, input]]);
+  });
+
+  it("passes the input to the first transitionOut only and not to the state finally rendered", async () => {
+    const target = { isEndState: true as const, twimlFor: jest.fn(() => "ok") };
+    const second = { name: "B", transitionOut: jest.fn(() => target) };
+    const first = { name: "A", transitionOut: jest.fn(() => second) };
+    const input: InputData = { From: "+15550001111" };
+    await expect(renderState(first, input, context())).resolves.toBe("ok");
+    expect(first.transitionOut.mock.calls).toEqual([[input]]);
+    expect(second.transitionOut.mock.calls).toEqual([[undefined]]);
+    expect(target.twimlFor.mock.calls).toEqual([[urlFor, undefined]]);
+  });
+
+  it("calls backgroundTrigger before twimlFor, with the same arguments, without waiting for it", async () => {
+    const order: string[] = [];
+    const state: State = {
+      twimlFor: jest.fn(() => (order.push("twimlFor"), "rendered")),
+      backgroundTrigger: jest.fn(() => {
+        order.push("backgroundTrigger");
+        return new Promise(() => undefined); // never settles
+      }),
+    };
+    const input: InputData = { CallSid: "CA1" };
+    await expect(renderState(state, input, context())).resolves.toBe("rendered");
+    expect(order).toEqual(["backgroundTrigger", "twimlFor"]);
+    expect(state.backgroundTrigger).toHaveBeenCalledWith(urlFor, input);
+  });
+
+  it("turns a loop of non-renderable branching states into an error naming the cycle", async () => {
+    const a: { name: string; transitionOut: () => State } = { name: "A", transitionOut: () => b };
+    const b: State = { name: "B", transitionOut: () => a };
+    const error = await renderState(a, {}, context()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateError);
+    expect((error as StateError).message).toContain('"A" -> "B" -> "A"');
+  });
+
+  it("rejects a normal state whose processTransitionUri has no route, naming it", async () => {
+    const menu: State = { name: "MENU", processTransitionUri: "/menu-choice", twimlFor: () => "x", transitionOut: () => end("E") };
+    await expect(renderState(menu, {}, context())).rejects.toThrow(/MENU.*\/menu-choice/);
+    await expect(renderState(menu, {}, context(["/menu-choice"]))).resolves.toBe("x");
+  });
+
+  it.each([
+    ["undefined", undefined],
+    ["null", null],
+    ["a plain object", { a: 1 }],
+    ["a number", 42],
+  ])("rejects twimlFor returning %s", async (_label, value) => {
+    const state = { name: "BAD", isEndState: true, twimlFor: () => value } as unknown as State;
+    await expect(renderState(state, {}, context())).rejects.toMatchObject({ code: "ERR_IVR_RENDER", stateName: "BAD" });
+  });
+
+  it("accepts an empty string and objects whose toString is TwiML", async () => {
+    await expect(renderState({ isEndState: true, twimlFor: () => "" }, {}, context())).resolves.toBe("");
+    const response = { toString: () => "<Response/>" };
+    await expect(renderState({ isEndState: true, twimlFor: async () => response }, {}, context())).resolves.toBe("<Response/>");
+  });
+});
+
+describe("transitionFrom", () => {
+  it("calls transitionOut with the input and renders the next state with none", async () => {
+    const next = { isEndState: true as const, twimlFor: jest.fn(() => "next") };
+    const menu = { name: "MENU", processTransitionUri: "/m", twimlFor: () => "menu", transitionOut: jest.fn(async () => next) };
+    const input: InputData = { Digits: "1" };
+    await expect(transitionFrom(menu, input, context())).resolves.toBe("next");
+    expect(menu.transitionOut.mock.calls).toEqual([[input]]);
+    expect(next.twimlFor.mock.calls).toEqual([[urlFor, undefined]]);
+  });
+
+  it("rejects when transitionOut returns something that is not a state, naming the state", async () => {
+    const menu: State = { name: "MENU", processTransitionUri: "/m", twimlFor: () => "menu", transitionOut: () => ({ uri: "/x" }) as unknown as State };
+    await expect(transitionFrom(menu as never, {}, context())).rejects.toThrow(/transitionOut of state "MENU" returned an object, which is not a valid state/);
+  });
+
+  it("wraps a throwing transitionOut, keeping the cause", async () => {
+    const boom = new Error("db down");
+    const menu = { name: "MENU", processTransitionUri: "/m", twimlFor: () => "menu", transitionOut: (): State => { throw boom; } };
+    const error = (await transitionFrom(menu, {}, context()).catch((e: unknown) => e)) as StateError;
+    expect(error.code).toBe("ERR_IVR_TRANSITION");
+    expect(error.cause).toBe(boom);
+    expect(error.message).toContain("db down");
+  });
+});
