@@ -167,12 +167,13 @@ function resolveStaticFiles(value: unknown): ResolvedStaticFiles | undefined {
 export function resolveConfig(config: unknown): ResolvedConfig {
   if (!isPlainObject(config)) {
     const hint = Array.isArray(config) ? " (did you swap the arguments? it is twilioIvr(states, config))" : "";
-    throw new ConfigError("ERR_IVR_CONFIG_INVALID", `config must be an object, got ${describeValue(config)}${hint}`);
+    throw new ConfigError("ERR_IVR_CONFIG_INVALID", `config must be an object, got ${config === null ? "null" : Array.isArray(config) ? "an array" : typeof config}${hint}`);
   }
   warnUnknownKeys("config", config, knownConfigKeys);
 
   const { twilio, urlFor } = config;
-  if (!isPlainObject(twilio)) fail("twilio", `is required: an object with \`authToken\`, got ${describeValue(twilio)}`);
+  // Describe only the type: a misplaced token (`twilio: process.env.TOKEN`) must not be echoed.
+  if (!isPlainObject(twilio)) fail("twilio", `is required: an object with \`authToken\`, got ${twilio === null ? "null" : typeof twilio}`);
   warnUnknownKeys("config.twilio", twilio, knownTwilioKeys);
   const validate = twilio.validate ?? true;
   if (typeof validate !== "boolean") fail("twilio.validate", `must be a boolean, got ${describeValue(validate)}`);

@@ -66,9 +66,6 @@ export function stateProblems(it: unknown): string[] {
       problems.push(`\`${key}\` must be a string starting with "/", got ${describeValue(value)}`);
     }
   }
-  if (it.name !== undefined && typeof it.name !== "string") {
-    problems.push(`\`name\` must be a string, got ${describeValue(it.name)}`);
-  }
   if (it.isEndState !== undefined && it.isEndState !== true) {
     problems.push(`\`isEndState\` can only be \`true\` (remove it for a state that is not an end state), got ${describeValue(it.isEndState)}`);
   }
