@@ -47,6 +47,8 @@ export function fingerprintDirectory(dir: string): Map<string, string> {
   const pending: string[] = [""];
   for (let relDir = pending.pop(); relDir !== undefined; relDir = pending.pop()) {
     for (const entry of fs.readdirSync(path.join(dir, relDir), { withFileTypes: true })) {
+      // Dotfiles (and dot-folders) are never served, so they get no fingerprinted URL either.
+      if (entry.name.startsWith(".")) continue;
       const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
       const full = path.join(dir, rel);
       let isFile = entry.isFile();

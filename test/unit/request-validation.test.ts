@@ -1,0 +1,147 @@
+import type { Request } from "express";
+import fc from "fast-check";
+import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
+import { isSignedByTwilio, type SignatureSettings } from "../../src/request-validation";
+
+interface FakeRequestParts {
+  protocol: string;
+  host: string | undefined;
+  originalUrl: string;
+  body: unknown;
+  signature: string | undefined;
+}
+
+/** Just enough of an Express request for isSignedByTwilio. */
+function fakeRequest(parts: FakeRequestParts): Request {
+  const headers: Record<string, string | undefined> = { host: parts.host, "x-twilio-signature": parts.signature };
+  return {
+    protocol: parts.protocol,
+    originalUrl: parts.originalUrl,
+    body: parts.body,
+    headers,
+    get: (name: string) => headers[name.toLowerCase()],
+    header: (name: string) => headers[name.toLowerCase()],
+  } as unknown as Request;
+}
+
+// The fixed vector from twilio-node's request-validation spec and Twilio's security docs.
+const VECTOR = {
+  authToken: "12345",
+  url: "https://mycompany.com/myapp.php?foo=1&bar=2",
+  params: { CallSid: "CA1234567890ABCDE", Caller: "+14158675309", Digits: "1234", From: "+14158675309", To: "+18005551212" },
+  signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=",
+};
+
+const vectorSettings: SignatureSettings = { authToken: VECTOR.authToken, host: () => "mycompany.com", scheme: () => "https" };
+
+function vectorRequest(overrides: Partial<FakeRequestParts> = {}): Request {
+  return fakeRequest({
+    protocol: "https",
+    host: "mycompany.com",
+    originalUrl: "/myapp.php?foo=1&bar=2",
+    body: { ...VECTOR.params },
+    signature: VECTOR.signature,
+    ...overrides,
+  });
+}
+
+describe("isSignedByTwilio: twilio-node's fixed vector", () => {
+  it("the twilio package signs the vector as documented", () => {
+    expect(getExpectedTwilioSignature(VECTOR.authToken, VECTOR.url, VECTOR.params)).toBe(VECTOR.signature);
+  });
+
+  it("accepts the vector when Node sees the signed URL", () => {
+    expect(isSignedByTwilio(vectorRequest(), { ...vectorSettings, host: () => "elsewhere.example", scheme: undefined })).toBe(true);
+  });
+
+  it("accepts the vector behind a proxy: Node sees http and an internal Host, urlFor describes the public URL", () => {
+    expect(isSignedByTwilio(vectorRequest({ protocol: "http", host: "internal:3000" }), vectorSettings)).toBe(true);
+  });
+
+  it("accepts the vector when the Host header carries the default port", () => {
+    expect(isSignedByTwilio(vectorRequest({ host: "mycompany.com:443" }), { ...vectorSettings, host: () => "other.example" })).toBe(true);
+  });
+
+  it.each<[string, Partial<FakeRequestParts>]>([
+    ["a tampered Digits value", { body: { ...VECTOR.params, Digits: "1235" } }],
+    ["an extra parameter", { body: { ...VECTOR.params, Extra: "" } }],
+    ["a missing parameter", { body: { CallSid: VECTOR.params.CallSid } }],
+    ["another path", { originalUrl: "/other.php?foo=1&bar=2" }],
+    ["another query string", { originalUrl: "/myapp.php?foo=1&bar=3" }],
+    ["no query string", { originalUrl: "/myapp.php" }],
+    ["no signature header", { signature: undefined }],
+    ["an empty signature header", { signature: "" }],
+    ["a truncated signature", { signature: VECTOR.signature.slice(0, -2) }],
+  ])("rejects the vector with %s", (_label, overrides) => {
+    expect(isSignedByTwilio(vectorRequest(overrides), vectorSettings)).toBe(false);
+  });
+
+  it("rejects the vector under another auth token", () => {
+    expect(isSignedByTwilio(vectorRequest(), { ...vectorSettings, authToken: "54321" })).toBe(false);
+  });
+
+  it("rejects the vector when neither Node's URL nor urlFor's URL is the signed one", () => {
+    const req = vectorRequest({ protocol: "http", host: "internal:3000" });
+    expect(isSignedByTwilio(req, { ...vectorSettings, scheme: undefined })).toBe(false);
+    expect(isSignedByTwilio(req, { ...vectorSettings, host: () => "other.example" })).toBe(false);
+  });
+
+  it("returns false, without throwing, when urlFor.host throws or the Host header is garbage", () => {
+    const throwing: SignatureSettings = {
+      ...vectorSettings,
+      host: () => {
+        throw new Error("no host");
+      },
+    };
+    expect(isSignedByTwilio(vectorRequest({ protocol: "http", host: "internal:3000" }), throwing)).toBe(false);
+    expect(isSignedByTwilio(vectorRequest({ protocol: "http", host: "bad host[" }), { ...vectorSettings, scheme: undefined })).toBe(false);
+  });
+
+  it("treats a missing body as no parameters", () => {
+    const signature = getExpectedTwilioSignature(VECTOR.authToken, "https://mycompany.com/hold-music", {});
+    const req = vectorRequest({ originalUrl: "/hold-music", body: undefined, signature });
+    expect(isSignedByTwilio(req, vectorSettings)).toBe(true);
+  });
+});
+
+describe("isSignedByTwilio: properties", () => {
+  const token = fc.string({ minLength: 1, maxLength: 32 });
+  const params = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 20 }), { minKeys: 1, maxKeys: 8 });
+  const segment = fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/);
+  const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => `/${parts.join("/")}`);
+  const query = fc.option(fc.webQueryParameters(), { nil: undefined });
+  const originalUrl = fc.tuple(path, query).map(([p, q]) => (q === undefined || q === "" ? p : `${p}?${q}`));
+  const host = fc.domain();
+
+  it("accepts what the twilio package signed over the URL Node sees, and rejects it after any one param changes", () => {
+    fc.assert(
+      fc.property(token, params, originalUrl, host, fc.nat(), (authToken, body, url, hostname, pick) => {
+        const signature = getExpectedTwilioSignature(authToken, `http://${hostname}${url}`, body);
+        const settings: SignatureSettings = { authToken, host: () => "unrelated.example", scheme: () => "https" };
+        const request = (requestBody: Record<string, string>): Request =>
+          fakeRequest({ protocol: "http", host: hostname, originalUrl: url, body: requestBody, signature });
+        expect(isSignedByTwilio(request({ ...body }), settings)).toBe(true);
+
+        const keys = Object.keys(body);
+        const key = keys[pick % keys.length]!;
+        expect(isSignedByTwilio(request({ ...body, [key]: `${body[key]!}x` }), settings)).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("accepts a signature over the public URL whatever Host header and protocol Node sees, for that path only", () => {
+    fc.assert(
+      fc.property(token, params, originalUrl, path, host, host, (authToken, body, url, otherPath, publicHost, internalHost) => {
+        fc.pre(!url.startsWith(`${otherPath}?`) && url !== otherPath && publicHost !== internalHost);
+        const signature = getExpectedTwilioSignature(authToken, `https://${publicHost}${url}`, body);
+        const settings: SignatureSettings = { authToken, host: () => publicHost, scheme: () => "https" };
+        const at = (requestUrl: string): Request =>
+          fakeRequest({ protocol: "http", host: internalHost, originalUrl: requestUrl, body: { ...body }, signature });
+        expect(isSignedByTwilio(at(url), settings)).toBe(true);
+        expect(isSignedByTwilio(at(otherPath), settings)).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
