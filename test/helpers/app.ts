@@ -1,4 +1,4 @@
-import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
+import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
 import type { Express } from "express";
 import twilioIvr from "../../src";
 import type { Config, State } from "../../src";

@@ -1,0 +1,41 @@
+// Starts the Foo Corp phone tree: `npm start` (which builds the library first).
+//
+// Environment:
+//   PORT               port to listen on (default 3000)
+//   TWILIO_AUTH_TOKEN  your Twilio auth token; without it, signature validation is off
+//   PUBLIC_HOST        the public host name Twilio reaches this server at, e.g. a tunnel's
+//                      "abc.example-tunnel.app" (assumed to be https); default localhost:<PORT>
+//
+// In your own project, this would be require("twilio-interactive-flow").default.
+const twilioIvr = require("../../dist/index.cjs").default;
+const { createApp } = require("./app");
+
+const port = Number(process.env.PORT || 3000);
+const authToken = process.env.TWILIO_AUTH_TOKEN || "";
+const publicHost = process.env.PUBLIC_HOST || "";
+
+const app = createApp(twilioIvr, {
+  authToken,
+  host: publicHost || `localhost:${port}`,
+  // Tunnels and proxies terminate TLS: Twilio calls https even though this server speaks http.
+  scheme: publicHost ? "https" : undefined,
+});
+
+app.listen(port, () => {
+  const base = `localhost:${port}`;
+  console.log(`Foo Corp phone tree listening on http://${base}`);
+  if (authToken) {
+    console.log("Twilio signature validation is ON: requests not signed with TWILIO_AUTH_TOKEN get 403.");
+  } else {
+    console.log("Twilio signature validation is OFF (TWILIO_AUTH_TOKEN is not set): fine for development, never for production.");
+  }
+  if (publicHost) console.log(`Point your number's voice webhook at https://${publicHost}/incoming-call`);
+  console.log(`
+Walk the tree (each answer is the TwiML Twilio would play):
+  curl -X POST ${base}/incoming-call                               # welcome menu
+  curl -X POST ${base}/incoming-call-transition-out -d Digits=1    # lunch specials
+  curl -X POST ${base}/lunch-specials-transition-out -d Digits=1   # hours
+  curl -X POST ${base}/hours-transition-out -d Digits=9            # goodbye
+  curl -X POST ${base}/incoming-call-transition-out -d Digits=3    # on hold
+  curl ${base}/static/hold-music                                   # hold-music TwiML`);
+});
