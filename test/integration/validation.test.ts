@@ -1,0 +1,398 @@
+import http from "node:http";
+import { format } from "node:util";
+import type { AddressInfo } from "node:net";
+import createDebug from "debug";
+import express from "express";
+import request from "supertest";
+import type { Config, State } from "../../src";
+import { AUTH_TOKEN, PUBLIC_HOST, buildApp, devConfig, sign, validatingConfig } from "../helpers/app";
+
+const HOST = "internal:8080";
+const PARAMS = { CallSid: "CA0123456789abcdef", From: "+15551234567", Digits: "1" };
+const FORM = new URLSearchParams(PARAMS).toString();
+
+/** A routable end state and a normal state whose functions are spies, so tests can tell that no user code ran. */
+function spiedStates(): { states: State[]; spies: jest.Mock[] } {
+  const twimlFor = jest.fn(() => "<Response>signed</Response>");
+  const menuTwimlFor = jest.fn(() => "<Response>menu</Response>");
+  const transitionOut = jest.fn((): State => ({ isEndState: true, twimlFor }));
+  const backgroundTrigger = jest.fn(() => undefined);
+  return {
+    states: [
+      { name: "ENTRY", uri: "/path", twimlFor, backgroundTrigger },
+      { name: "MENU", uri: "/menu", processTransitionUri: "/menu/choice", twimlFor: menuTwimlFor, transitionOut },
+    ],
+    spies: [twimlFor, menuTwimlFor, transitionOut, backgroundTrigger],
+  };
+}
+
+function expectNoUserCode(spies: jest.Mock[]): void {
+  for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+}
+
+function expectRejected(res: request.Response): void {
+  expect(res.status).toBe(403);
+  expect(res.headers["content-type"]).toMatch(/^text\/plain/);
+  expect(res.text.length).toBeGreaterThan(0);
+  expect(res.text).not.toContain(AUTH_TOKEN);
+}
+
+describe("validate: true", () => {
+  it("rejects an unsigned request with 403 plain text, and runs no user code", async () => {
+    const { states, spies } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig())).post("/path").set("Host", HOST).type("form").send(FORM);
+    expectRejected(res);
+    expectNoUserCode(spies);
+  });
+
+  it("rejects an empty or garbage signature", async () => {
+    const { states, spies } = spiedStates();
+    const app = buildApp(states, validatingConfig());
+    for (const signature of ["", "not-a-signature", sign(`http://${HOST}/path`, PARAMS).slice(1)]) {
+      expectRejected(await request(app).post("/path").set("Host", HOST).set("X-Twilio-Signature", signature).type("form").send(FORM));
+    }
+    expectNoUserCode(spies);
+  });
+
+  it("accepts a request signed over the URL Node sees (default supertest host 127.0.0.1:<port>)", async () => {
+    const { states } = spiedStates();
+    const server = http.createServer(buildApp(states, validatingConfig()));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await request(server)
+        .post("/path")
+        .set("X-Twilio-Signature", sign(`http://127.0.0.1:${port}/path`, PARAMS))
+        .type("form")
+        .send(FORM);
+      expect(res.status).toBe(200);
+      expect(res.text).toBe("<Response>signed</Response>");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("accepts a request signed over its Host header, and hands the state the body", async () => {
+    const { states, spies } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig()))
+      .post("/path")
+      .set("Host", HOST)
+      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS))
+      .type("form")
+      .send(FORM);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("<Response>signed</Response>");
+    expect(spies[0]!.mock.calls).toStrictEqual([[expect.any(Function), PARAMS]]);
+  });
+
+  it("accepts a signed POST with no body", async () => {
+    const { states } = spiedStates();
+    await request(buildApp(states, validatingConfig()))
+      .post("/path")
+      .set("Host", HOST)
+      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, {}))
+      .expect(200);
+  });
+
+  it("checks processTransitionUri routes too", async () => {
+    const { states, spies } = spiedStates();
+    const app = buildApp(states, validatingConfig());
+    expectRejected(await request(app).post("/menu/choice").set("Host", HOST).type("form").send(FORM));
+    expectNoUserCode(spies);
+    const res = await request(app)
+      .post("/menu/choice")
+      .set("Host", HOST)
+      .set("X-Twilio-Signature", sign(`http://${HOST}/menu/choice`, PARAMS))
+      .type("form")
+      .send(FORM);
+    expect(res.status).toBe(200);
+    expect(spies[2]!.mock.calls).toStrictEqual([[PARAMS]]);
+  });
+
+  it.each([
+    ["a changed value", { ...PARAMS, Digits: "9" }],
+    ["an added parameter", { ...PARAMS, Extra: "1" }],
+    ["a removed parameter", { CallSid: PARAMS.CallSid, From: PARAMS.From }],
+  ])("rejects a signed body tampered with (%s)", async (_label, tampered) => {
+    const { states, spies } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig()))
+      .post("/path")
+      .set("Host", HOST)
+      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS))
+      .type("form")
+      .send(new URLSearchParams(tampered).toString());
+    expectRejected(res);
+    expectNoUserCode(spies);
+  });
+
+  it("rejects a signature made for another path (no replay to another route)", async () => {
+    const { states, spies } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig()))
+      .post("/menu")
+      .set("Host", HOST)
+      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS))
+      .type("form")
+      .send(FORM);
+    expectRejected(res);
+    expectNoUserCode(spies);
+  });
+
+  it("rejects a signature made with another auth token", async () => {
+    const { states } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig()))
+      .post("/path")
+      .set("Host", HOST)
+      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS, "some-other-token"))
+      .type("form")
+      .send(FORM);
+    expectRejected(res);
+  });
+
+  it("treats the query string as part of what is signed", async () => {
+    const { states, spies } = spiedStates();
+    const app = buildApp(states, validatingConfig());
+    const signature = sign(`http://${HOST}/path?attempt=1`, PARAMS);
+    const post = (path: string): request.Test =>
+      request(app).post(path).set("Host", HOST).set("X-Twilio-Signature", signature).type("form").send(FORM);
+    expect((await post("/path?attempt=1")).status).toBe(200);
+    expectRejected(await post("/path?attempt=2"));
+    expectRejected(await post("/path"));
+    expect(spies[0]).toHaveBeenCalledTimes(1);
+  });
+
+  it("rejects a request whose Host differs from the signed host when it is not the public host either", async () => {
+    const { states } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig()))
+      .post("/path")
+      .set("Host", "attacker.example")
+      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS))
+      .type("form")
+      .send(FORM);
+    expectRejected(res);
+  });
+
+  it.each(["exa mple", "[::1", "a:b:c", "%%%", "@@", "x/y"])("does not crash on the garbage Host header %j", async (host) => {
+    const { states, spies } = spiedStates();
+    const app = buildApp(states, validatingConfig());
+    const post = (signature?: string): request.Test => {
+      const req = request(app).post("/path").set("Host", host).type("form");
+      return (signature === undefined ? req : req.set("X-Twilio-Signature", signature)).send(FORM);
+    };
+    expectRejected(await post());
+    expectRejected(await post(sign(`http://${PUBLIC_HOST}/other`, PARAMS)));
+    expectNoUserCode(spies);
+    // The public URL (urlFor.host, scheme from req.protocol) still validates whatever the Host header says.
+    const res = await post(sign(`http://${PUBLIC_HOST}/path`, PARAMS));
+    expect(res.status).toBe(200);
+  });
+});
+
+describe("logging", () => {
+  it("never logs the auth token or a signature, accepted or rejected", async () => {
+    const logs: string[] = [];
+    const previousNamespaces = createDebug.disable();
+    const previousLog = createDebug.log;
+    createDebug.log = (...args: unknown[]) => {
+      logs.push(format(...args));
+    };
+    createDebug.enable("twilio-interactive-flow:*");
+    try {
+      const { states } = spiedStates();
+      const app = buildApp(states, validatingConfig());
+      const good = sign(`http://${HOST}/path`, PARAMS);
+      const bad = sign(`http://${HOST}/elsewhere`, PARAMS);
+      await request(app).post("/path").set("Host", HOST).set("X-Twilio-Signature", bad).type("form").send(FORM).expect(403);
+      await request(app).post("/path").set("Host", HOST).set("X-Twilio-Signature", good).type("form").send(FORM).expect(200);
+      expect(logs.length).toBeGreaterThan(0);
+      const all = logs.join("\n");
+      for (const secret of [AUTH_TOKEN, good, bad]) expect(all).not.toContain(secret);
+    } finally {
+      createDebug.log = previousLog;
+      createDebug.disable();
+      if (previousNamespaces !== "") createDebug.enable(previousNamespaces);
+    }
+  });
+});
+
+describe("behind a TLS-terminating proxy", () => {
+  // Node sees plain http and an internal Host; Twilio called (and signed) the public https URL.
+  const publicUrlFor: Config["urlFor"] = { host: () => "public.example", scheme: () => "https" };
+  const signature = sign("https://public.example/path", PARAMS);
+
+  it("accepts a signature over the public URL built from urlFor.host and urlFor.scheme", async () => {
+    const { states } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig({ urlFor: publicUrlFor })))
+      .post("/path")
+      .set("Host", "internal:3000")
+      .set("X-Twilio-Signature", signature)
+      .type("form")
+      .send(FORM);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("<Response>signed</Response>");
+  });
+
+  it("rejects the same signature when urlFor does not describe that public URL", async () => {
+    const { states, spies } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig()))
+      .post("/path")
+      .set("Host", "internal:3000")
+      .set("X-Twilio-Signature", signature)
+      .type("form")
+      .send(FORM);
+    expectRejected(res);
+    expectNoUserCode(spies);
+  });
+
+  it("rejects it when only the host matches (scheme falls back to req.protocol, http)", async () => {
+    const { states } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig({ urlFor: { host: () => "public.example" } })))
+      .post("/path")
+      .set("Host", "internal:3000")
+      .set("X-Twilio-Signature", signature)
+      .type("form")
+      .send(FORM);
+    expectRejected(res);
+  });
+
+  it("still accepts a signature over the URL Node sees", async () => {
+    const { states } = spiedStates();
+    await request(buildApp(states, validatingConfig({ urlFor: publicUrlFor })))
+      .post("/path")
+      .set("Host", "internal:3000")
+      .set("X-Twilio-Signature", sign("http://internal:3000/path", PARAMS))
+      .type("form")
+      .send(FORM)
+      .expect(200);
+  });
+
+  it("does not turn a public-URL signature for one path into a pass for another", async () => {
+    const { states, spies } = spiedStates();
+    const res = await request(buildApp(states, validatingConfig({ urlFor: publicUrlFor })))
+      .post("/menu")
+      .set("Host", "internal:3000")
+      .set("X-Twilio-Signature", signature)
+      .type("form")
+      .send(FORM);
+    expectRejected(res);
+    expectNoUserCode(spies);
+  });
+
+  it("rejects (403, no crash) when urlFor.host throws", async () => {
+    const { states } = spiedStates();
+    const throwingHost: Config["urlFor"] = {
+      host: () => {
+        throw new Error("no host");
+      },
+    };
+    const res = await request(buildApp(states, validatingConfig({ urlFor: throwingHost })))
+      .post("/path")
+      .set("Host", "internal:3000")
+      .set("X-Twilio-Signature", signature)
+      .type("form")
+      .send(FORM);
+    expectRejected(res);
+  });
+});
+
+describe("mounted with outer.use(prefix, app)", () => {
+  function mounted(): { outer: express.Express; spies: jest.Mock[] } {
+    const { states, spies } = spiedStates();
+    const outer = express();
+    outer.use("/prefix", buildApp(states, validatingConfig()));
+    return { outer, spies };
+  }
+
+  it("validates against originalUrl, prefix included", async () => {
+    const { outer } = mounted();
+    const res = await request(outer)
+      .post("/prefix/path")
+      .set("Host", HOST)
+      .set("X-Twilio-Signature", sign(`http://${HOST}/prefix/path`, PARAMS))
+      .type("form")
+      .send(FORM);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("<Response>signed</Response>");
+  });
+
+  it("rejects a signature over the path without the prefix", async () => {
+    const { outer, spies } = mounted();
+    const res = await request(outer)
+      .post("/prefix/path")
+      .set("Host", HOST)
+      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS))
+      .type("form")
+      .send(FORM);
+    expectRejected(res);
+    expectNoUserCode(spies);
+  });
+});
+
+describe("validate: false", () => {
+  it("accepts unsigned requests", async () => {
+    const { states, spies } = spiedStates();
+    const res = await request(buildApp(states, devConfig())).post("/path").type("form").send(FORM);
+    expect(res.status).toBe(200);
+    expect(spies[0]!.mock.calls).toStrictEqual([[expect.any(Function), PARAMS]]);
+  });
+
+  it("ignores a wrong signature", async () => {
+    const { states } = spiedStates();
+    await request(buildApp(states, { ...devConfig(), twilio: { authToken: AUTH_TOKEN, validate: false } }))
+      .post("/path")
+      .set("X-Twilio-Signature", "wrong")
+      .type("form")
+      .send(FORM)
+      .expect(200);
+  });
+});
+
+describe("the hold-music endpoint", () => {
+  function holdMusicApp(validate: boolean): { app: express.Express; holdTwimlFor: jest.Mock } {
+    const holdTwimlFor = jest.fn(() => "<Response><Play>music</Play></Response>");
+    const base = validate ? validatingConfig() : devConfig();
+    const app = buildApp([], {
+      ...base,
+      staticFiles: {
+        fingerprintUrl: (url: string) => `${url}?v=abc`,
+        mountPath: "/static",
+        holdMusic: { fileRelativeUri: "hold.mp3", twimlFor: holdTwimlFor },
+      },
+    });
+    return { app, holdTwimlFor };
+  }
+
+  it("rejects an unsigned GET with 403 when validating, and runs no user code", async () => {
+    const { app, holdTwimlFor } = holdMusicApp(true);
+    expectRejected(await request(app).get("/static/hold-music").set("Host", HOST));
+    expect(holdTwimlFor).not.toHaveBeenCalled();
+  });
+
+  it("answers a signed GET", async () => {
+    const { app, holdTwimlFor } = holdMusicApp(true);
+    const res = await request(app).get("/static/hold-music").set("Host", HOST).set("X-Twilio-Signature", sign(`http://${HOST}/static/hold-music`));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("<Response><Play>music</Play></Response>");
+    expect(holdTwimlFor).toHaveBeenCalledTimes(1);
+  });
+
+  it("rejects a GET signed for another path", async () => {
+    const { app } = holdMusicApp(true);
+    expectRejected(
+      await request(app).get("/static/hold-music").set("Host", HOST).set("X-Twilio-Signature", sign(`http://${HOST}/static/other`)),
+    );
+  });
+
+  it("checks POSTs (Twilio's default waitUrlMethod) with their body", async () => {
+    const { app, holdTwimlFor } = holdMusicApp(true);
+    const post = (signature: string): request.Test =>
+      request(app).post("/static/hold-music").set("Host", HOST).set("X-Twilio-Signature", signature).type("form").send(FORM);
+    expectRejected(await post(sign(`http://${HOST}/static/hold-music`, { ...PARAMS, Digits: "2" })));
+    expect(holdTwimlFor).not.toHaveBeenCalled();
+    expect((await post(sign(`http://${HOST}/static/hold-music`, PARAMS))).status).toBe(200);
+  });
+
+  it("needs no signature when not validating", async () => {
+    const { app } = holdMusicApp(false);
+    await request(app).get("/static/hold-music").expect(200);
+  });
+});
