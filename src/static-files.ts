@@ -1,6 +1,5 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import type { RequestHandler } from "express";
 import serveStatic from "serve-static";
 import { ConfigError } from "./errors";
@@ -9,20 +8,26 @@ const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 // One reusable buffer: hashing thousands of files must not allocate per file.
 const CHUNK_SIZE = 1 << 20;
 
+// One-shot hashing (Node >= 20.12) skips building a Hash object per file: most audio prompts fit one read.
+const hashOnce = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: "hex") => string }).hash;
+
 /** md5 hex digest of a file's contents, read in chunks so large files do not sit in memory whole. */
 export function md5OfFile(file: string, buffer: Buffer = Buffer.allocUnsafe(CHUNK_SIZE)): string {
-  const hash = crypto.createHash("md5");
   const fd = fs.openSync(file, "r");
   try {
-    for (;;) {
-      const read = fs.readSync(fd, buffer, 0, buffer.length, null);
-      if (read === 0) break;
+    let read = fs.readSync(fd, buffer, 0, buffer.length, null);
+    // A short first read is the whole file: no second read just to see end-of-file.
+    if (read < buffer.length && hashOnce !== undefined) return hashOnce("md5", buffer.subarray(0, read), "hex");
+    const hash = crypto.createHash("md5");
+    while (read > 0) {
       hash.update(read === buffer.length ? buffer : buffer.subarray(0, read));
+      if (read < buffer.length) break;
+      read = fs.readSync(fd, buffer, 0, buffer.length, null);
     }
+    return hash.digest("hex");
   } finally {
     fs.closeSync(fd);
   }
-  return hash.digest("hex");
 }
 
 /**
@@ -46,11 +51,12 @@ export function fingerprintDirectory(dir: string): Map<string, string> {
   const visited = new Set<string>([fs.realpathSync(dir)]);
   const pending: string[] = [""];
   for (let relDir = pending.pop(); relDir !== undefined; relDir = pending.pop()) {
-    for (const entry of fs.readdirSync(path.join(dir, relDir), { withFileTypes: true })) {
+    for (const entry of fs.readdirSync(relDir === "" ? dir : `${dir}/${relDir}`, { withFileTypes: true })) {
       // Dotfiles (and dot-folders) are never served, so they get no fingerprinted URL either.
       if (entry.name.startsWith(".")) continue;
       const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
-      const full = path.join(dir, rel);
+      // `dir` is already resolved: plain concatenation avoids re-normalising thousands of paths.
+      const full = `${dir}/${rel}`;
       let isFile = entry.isFile();
       let isDir = entry.isDirectory();
       if (entry.isSymbolicLink()) {

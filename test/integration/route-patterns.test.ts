@@ -6,7 +6,7 @@ import { buildApp, endState } from "../helpers/app";
 // Express path patterns in `uri` keep working (the original registered each uri with Express),
 // while literal paths take the constant-time lookup.
 describe("uri written as an Express path pattern", () => {
-  const twimlFor = jest.fn(() => "<Response><Say>pattern</Say></Response>");
+  const twimlFor = jest.fn<string, unknown[]>(() => "<Response><Say>pattern</Say></Response>");
   const patterned: State = { name: "CALL_BY_ID", uri: "/calls/:id", isEndState: true, twimlFor };
   const literal = { ...endState("LITERAL"), uri: "/calls/fixed" };
   const app = buildApp([patterned, literal]);
