@@ -9,9 +9,10 @@ export function toInputData(body: unknown): InputData {
   if (typeof body !== "object" || body === null) return input;
   for (const key of Object.keys(body)) {
     const value = (body as Record<string, unknown>)[key];
-    if (typeof value === "string" || Array.isArray(value)) {
-      Object.defineProperty(input, key, { value, enumerable: true, writable: true, configurable: true });
-    }
+    if (typeof value !== "string" && !Array.isArray(value)) continue;
+    // Plain assignment is the fast path; only `__proto__` needs defining to stay an own, data key.
+    if (key === "__proto__") Object.defineProperty(input, key, { value, enumerable: true, writable: true, configurable: true });
+    else input[key] = value as string | string[];
   }
   return input;
 }

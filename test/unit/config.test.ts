@@ -1,28 +1,15 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import twilioIvr, { ConfigError } from "../../src";
-import type { Config, ConfigErrorCode, State } from "../../src";
+import twilioIvr from "../../src";
+import { configError } from "../helpers/errors";
+import type { Config, State } from "../../src";
 import { AUTH_TOKEN, PUBLIC_HOST, endState } from "../helpers/app";
 
 const states: State[] = [{ ...endState("ENTRY"), uri: "/entry" }];
 const host = (): string => PUBLIC_HOST;
 const dev = { twilio: { authToken: "", validate: false }, urlFor: { host } } satisfies Config;
 
-/** Runs `build`, expecting it to throw a ConfigError with `code`; returns the error. */
-function configError(build: () => unknown, code: ConfigErrorCode): ConfigError {
-  let thrown: unknown;
-  try {
-    build();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  const error = thrown as ConfigError;
-  expect(error.name).toBe("ConfigError");
-  expect(error.code).toBe(code);
-  return error;
-}
 
 let tmp: string;
 beforeAll(() => {

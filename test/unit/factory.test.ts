@@ -1,5 +1,6 @@
-import twilioIvr, { ConfigError } from "../../src";
-import type { Config, ConfigErrorCode, State } from "../../src";
+import twilioIvr from "../../src";
+import { configError } from "../helpers/errors";
+import type { Config, State } from "../../src";
 import { log } from "../../src/logger";
 import { devConfig, endState } from "../helpers/app";
 
@@ -8,20 +9,6 @@ const transitionOut = (): State => endState("NEXT");
 const backgroundTrigger = (): void => undefined;
 const validState: State = { name: "ENTRY", uri: "/entry", isEndState: true, twimlFor };
 
-/** Runs `build`, expecting it to throw a ConfigError with `code`; returns the error. */
-function configError(build: () => unknown, code: ConfigErrorCode): ConfigError {
-  let thrown: unknown;
-  try {
-    build();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  const error = thrown as ConfigError;
-  expect(error.name).toBe("ConfigError");
-  expect(error.code).toBe(code);
-  return error;
-}
 
 describe("twilioIvr(states, config): states must be an array", () => {
   it.each([
