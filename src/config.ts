@@ -84,11 +84,6 @@ function optionalFunction(value: unknown, key: string): AnyFunction | undefined 
   return value as AnyFunction;
 }
 
-/** Joins a mount path and a path that starts with `/`. */
-export function joinPublicPath(mountPath: string, rest: string): string {
-  return `${mountPath}${rest}`;
-}
-
 function resolveMountPath(value: unknown): string {
   if (value === undefined) return "";
   if (typeof value !== "string" || !value.startsWith("/")) {
@@ -114,9 +109,9 @@ function resolveHoldMusic(value: unknown, mountPath: string): ResolvedHoldMusic 
   const relative = fileRelativeUri.replace(/^(\.\/|\/)+/, "");
   const cleanEndpoint = endpoint.replace(/(.)\/+$/, "$1");
   return {
-    filePath: joinPublicPath(mountPath, `/${relative}`),
+    filePath: `${mountPath}/${relative}`,
     endpoint: cleanEndpoint,
-    endpointPath: joinPublicPath(mountPath, cleanEndpoint),
+    endpointPath: `${mountPath}${cleanEndpoint}`,
     twimlFor: optionalFunction(value.twimlFor, "staticFiles.holdMusic.twimlFor") as ResolvedHoldMusic["twimlFor"],
   };
 }

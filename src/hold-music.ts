@@ -2,6 +2,7 @@ import type { RequestHandler } from "express";
 import type { ResolvedHoldMusic } from "./config";
 import { log } from "./logger";
 import { parseTwilioBody } from "./routing/body";
+import { notTwimlMessage, twimlToString } from "./routing/render";
 import { routeKey } from "./routing/route-path";
 import type { UrlFor } from "./types";
 import { createUrlFor, type UrlForSettings } from "./url-for";
@@ -41,12 +42,9 @@ export function createHoldMusicHandler(
       Promise.resolve()
         .then(() => (holdMusic.twimlFor === undefined ? defaultHoldMusicTwiml(urlFor, holdMusic.filePath) : holdMusic.twimlFor(urlFor)))
         .then((twiml) => {
-          if (twiml === undefined || twiml === null) throw new Error("holdMusic.twimlFor returned no TwiML");
-          res
-            .status(200)
-            .set("Cache-Control", "public, max-age=31536000")
-            .type("text/xml; charset=utf-8")
-            .send(String(twiml));
+          const body = twimlToString(twiml);
+          if (body === undefined) throw new Error(notTwimlMessage("config.staticFiles.holdMusic.twimlFor", twiml));
+          res.status(200).set("Cache-Control", "public, max-age=31536000").type("text/xml; charset=utf-8").send(body);
         })
         .catch((err: unknown) => {
           log.error("hold music endpoint %s failed: %s", req.originalUrl, err instanceof Error ? err.message : String(err));

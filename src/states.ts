@@ -101,13 +101,11 @@ export function stateProblems(it: unknown): string[] {
     }
     return problems;
   }
-  if (problems.length === 0) {
-    problems.push(
-      it.backgroundTrigger !== undefined
-        ? "has a `backgroundTrigger` but no `twimlFor`; `backgroundTrigger` is only allowed on renderable states"
-        : "has neither `twimlFor` nor `transitionOut`; every state must render or branch",
-    );
-  }
+  problems.push(
+    it.backgroundTrigger !== undefined
+      ? "has a `backgroundTrigger` but no `twimlFor`; `backgroundTrigger` is only allowed on renderable states"
+      : "has neither `twimlFor` nor `transitionOut`; every state must render or branch",
+  );
   return problems;
 }
 

@@ -41,20 +41,20 @@ async function nextStateAfter(state: State, input: InputData | undefined): Promi
   return next as State;
 }
 
-/** Turns what `twimlFor` produced into the response body. */
-function twimlToString(value: unknown, state: RenderableState): string {
+/**
+ * Turns what a `twimlFor` produced into the response body, or undefined when it is not TwiML
+ * (`undefined`, `null`, a number, or an object without a `toString()` of its own).
+ */
+export function twimlToString(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   const hasOwnToString =
     typeof value === "object" && value !== null && typeof value.toString === "function" && value.toString !== Object.prototype.toString;
-  if (!hasOwnToString) {
-    const name = stateName(state);
-    throw new StateError(
-      "ERR_IVR_RENDER",
-      name,
-      `twimlFor of state "${name}" returned ${describeValue(value)}; it must return a TwiML string, an object whose toString() is TwiML (e.g. VoiceResponse), or a promise for one`,
-    );
-  }
-  return (value as TwimlValue).toString();
+  return hasOwnToString ? (value as TwimlValue).toString() : undefined;
+}
+
+/** The error for a `twimlFor` that returned something that is not TwiML. */
+export function notTwimlMessage(owner: string, value: unknown): string {
+  return `${owner} returned ${describeValue(value)}; it must return a TwiML string, an object whose toString() is TwiML (e.g. VoiceResponse), or a promise for one`;
 }
 
 function startBackgroundWork(state: RenderableState, urlFor: UrlFor, input: InputData | undefined): void {
@@ -109,7 +109,9 @@ export async function renderState(start: State, input: InputData | undefined, co
   } catch (err) {
     throw new StateError("ERR_IVR_RENDER", name, `rendering state "${name}" failed: ${messageOf(err)}`, err);
   }
-  return twimlToString(twiml, renderable);
+  const body = twimlToString(twiml);
+  if (body === undefined) throw new StateError("ERR_IVR_RENDER", name, notTwimlMessage(`twimlFor of state "${name}"`, twiml));
+  return body;
 }
 
 /** Handles a POST to a normal state's `processTransitionUri`: `transitionOut(input)`, then render the result with no input. */

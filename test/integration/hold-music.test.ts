@@ -149,6 +149,23 @@ describe("hold-music configuration", () => {
     expect(res.text).toBe("<Response><Pause/></Response>");
   });
 
+  it.each([
+    ["throws", (): never => { throw new Error("music service down"); }, /music service down/],
+    ["returns undefined", (): undefined => undefined, /holdMusic\.twimlFor returned undefined/],
+    ["returns a plain object", () => ({ loop: 1 }), /holdMusic\.twimlFor returned an object/],
+  ])("hands an error to the app's error middleware when holdMusic.twimlFor %s", async (_label, twimlFor, message) => {
+    const app = twilioIvr([probeState], config({ path: FIXTURES, holdMusic: { fileRelativeUri: "hold.mp3", twimlFor: twimlFor as HoldMusicConfig["twimlFor"] } }));
+    const seen: unknown[] = [];
+    app.use(((err, _req, res, _next) => {
+      seen.push(err);
+      res.status(599).send("handled");
+    }) as express.ErrorRequestHandler);
+    const res = await request(app).get("/hold-music");
+    expect(res.status).toBe(599);
+    expect(seen).toHaveLength(1);
+    expect((seen[0] as Error).message).toMatch(message);
+  });
+
   it("throws at creation when the music file does not exist", () => {
     expect(() => twilioIvr([], config({ path: FIXTURES, mountPath: "/static", holdMusic: { fileRelativeUri: "nope.mp3" } }))).toThrow(
       /fileRelativeUri.*nope\.mp3/,
