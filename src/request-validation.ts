@@ -50,6 +50,6 @@ export function createSignatureCheck(settings: SignatureSettings): RequestHandle
     }
     // Log the path only: never the token, the signature or the body.
     log.warn("rejected %s %s: missing or invalid X-Twilio-Signature", req.method, req.originalUrl);
-    res.status(403).type("text/plain").send("Twilio request validation failed.");
+    res.status(403).type("text/plain").send("Twilio Request Validation Failed.");
   };
 }

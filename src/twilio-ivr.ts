@@ -87,6 +87,12 @@ function createFingerprinter(config: ResolvedConfig): Fingerprinter | undefined 
 export function twilioIvr(states: readonly State[], config: Config): Express {
   const checkedStates = checkStates(states);
   const resolved = resolveConfig(config);
+  if (!resolved.validate && process.env.NODE_ENV === "production") {
+    // Works, but is almost certainly a mistake: anyone could then drive the phone tree.
+    process.emitWarning("twilio-interactive-flow: config.twilio.validate is false under NODE_ENV=production; unsigned requests are accepted", {
+      code: "IVR_VALIDATION_OFF",
+    });
+  }
   const holdMusic = resolved.staticFiles?.holdMusic;
   const reserved: ReservedPath[] =
     holdMusic === undefined ? [] : [{ path: holdMusic.endpointPath, owner: "hold-music endpoint (config.staticFiles.holdMusic)" }];

@@ -362,3 +362,24 @@ describe("unknown config keys", () => {
     expect(emitWarning).not.toHaveBeenCalled();
   });
 });
+
+describe("validation off in production", () => {
+  const originalEnv = process.env.NODE_ENV;
+  afterEach(() => {
+    process.env.NODE_ENV = originalEnv;
+    jest.restoreAllMocks();
+  });
+
+  it.each([
+    ["production", false, 1],
+    ["production", true, 0],
+    ["development", false, 0],
+  ] as const)("NODE_ENV=%s, validate %s: %d warning(s)", (env, validate, warnings) => {
+    process.env.NODE_ENV = env;
+    const emit = jest.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+    const twilio = validate ? { authToken: AUTH_TOKEN } : { authToken: "", validate: false };
+    twilioIvr(states, { ...dev, twilio });
+    const calls = emit.mock.calls.filter(([message]) => String(message).includes("validate is false"));
+    expect(calls).toHaveLength(warnings);
+  });
+});
