@@ -1,0 +1,102 @@
+import { makeSid } from "./call-params";
+import { SimulatedCall } from "./simulated-call";
+import type { TranscriptEntry } from "./transcript";
+import { createTransport, type SimulatorTarget } from "./transport";
+
+export { SimulatedCall, CallStepError } from "./simulated-call";
+export { TwimlError } from "./twiml-node";
+export type { TwimlErrorCode, TwimlNode } from "./twiml-node";
+export { parseTwiml } from "./twiml-document";
+export { formatEntry, formatTranscript } from "./transcript";
+export type { TranscriptEntry } from "./transcript";
+export type { SimulatorTarget } from "./transport";
+
+/** Options of {@link simulateCall}. */
+export interface SimulateCallOptions {
+  /** Path (or absolute URL) of the voice webhook Twilio calls first, e.g. `/incoming-call`. Required. */
+  uri: string;
+  /** The caller's number. Default `+15005550006`. */
+  from?: string;
+  /** The number called. Default `+15005550001`. */
+  to?: string;
+  /** Sign every request with `X-Twilio-Signature` using this token (as Twilio does). Default: unsigned. */
+  authToken?: string;
+  /** Extra parameters sent with every webhook (e.g. `{ FromCity: "Boston" }`); they override the defaults. */
+  params?: Readonly<Record<string, string>>;
+  /**
+   * Origin that webhook URLs are built on and signed with, for an in-process app. Default
+   * `http://localhost`. For a URL target, the target's origin is used.
+   */
+  baseUrl?: string;
+  /** Method of the first webhook. Default `POST` (Twilio's default for a number's voice URL). */
+  method?: "GET" | "POST";
+  /** Status callback URL (path or absolute); when set, a `completed` callback is sent when the call ends. */
+  statusCallback?: string;
+  /** Method of the status callback. Default `POST`. */
+  statusCallbackMethod?: "GET" | "POST";
+  /** Requests the app may chain (redirects, actions) without waiting for the caller, per step. Default 25. */
+  maxRequestsPerStep?: number;
+  /** `Confidence` sent with `SpeechResult`. Default 0.92. */
+  speechConfidence?: number;
+  /** `DialCallStatus` reported to a `<Dial action>`. Default `completed`. */
+  dialCallStatus?: "completed" | "busy" | "no-answer" | "failed" | "canceled";
+  /** Per-request time limit in milliseconds. Default 10000. */
+  timeoutMs?: number;
+  /** Called with every transcript entry as it happens. */
+  onEntry?: (entry: TranscriptEntry) => void;
+  /** CallSid to use. Default: a random `CA…` SID. */
+  callSid?: string;
+  /** AccountSid to use. Default: a random `AC…` SID. */
+  accountSid?: string;
+}
+
+function checkOptions(options: SimulateCallOptions): void {
+  if (typeof options !== "object" || options === null) throw new TypeError("simulateCall: options are required ({ uri: ... })");
+  if (typeof options.uri !== "string" || options.uri === "") {
+    throw new TypeError(`simulateCall: options.uri must be the webhook path, e.g. "/incoming-call"; got ${JSON.stringify(options.uri)}`);
+  }
+  const max = options.maxRequestsPerStep;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    throw new TypeError(`simulateCall: options.maxRequestsPerStep must be a positive integer, got ${String(max)}`);
+  }
+}
+
+/**
+ * Places a simulated inbound call to a phone tree, the way Twilio would, and runs it until the
+ * app waits for the caller (a `<Gather>`, `<Record>`, or hold) or the call ends.
+ *
+ * @param target - the Express app returned by `twilioIvr()` (used in-process, no port), any
+ *   Node request listener, or the base URL of a running server.
+ * @returns the call; drive it with `press`, `say`, `silence` and `hangUp`.
+ * @throws CallStepError when the first step fails (non-200 answer, invalid TwiML, a loop).
+ * @example
+ * const call = await simulateCall(app, { uri: "/incoming-call" });
+ * expect(call.lastSaid).toMatch(/Welcome/);
+ * await call.press("1");
+ */
+export async function simulateCall(target: SimulatorTarget, options: SimulateCallOptions): Promise<SimulatedCall> {
+  checkOptions(options);
+  const transport = createTransport(target, {
+    ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  const resolve = (pathOrUrl: string): string => new URL(pathOrUrl, transport.baseUrl).toString();
+  const call = new SimulatedCall(transport, {
+    identity: {
+      callSid: options.callSid ?? makeSid("CA"),
+      accountSid: options.accountSid ?? makeSid("AC"),
+      from: options.from ?? "+15005550006",
+      to: options.to ?? "+15005550001",
+    },
+    params: options.params ?? {},
+    maxRequestsPerStep: options.maxRequestsPerStep ?? 25,
+    speechConfidence: options.speechConfidence ?? 0.92,
+    dialCallStatus: options.dialCallStatus ?? "completed",
+    statusCallback:
+      options.statusCallback === undefined ? undefined : { url: resolve(options.statusCallback), method: options.statusCallbackMethod ?? "POST" },
+    onEntry: options.onEntry,
+  });
+  await call.start(options.method ?? "POST", resolve(options.uri));
+  return call;
+}
