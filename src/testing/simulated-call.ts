@@ -51,6 +51,11 @@ export class CallStepError extends Error {
 
 const XML_TYPES = /^(text\/xml|application\/xml|text\/html|application\/xhtml\+xml)\b/i;
 
+/** A one-verb document, for answers Twilio treats as a verb (plain text is said, audio is played). */
+function singleVerbDocument(name: "Say" | "Play", text: string): TwimlNode {
+  return { name: "Response", attributes: {}, text, path: "Response", children: [{ name, attributes: {}, children: [], text, path: `Response/${name}[0]` }] };
+}
+
 function methodOf(value: string | undefined, fallback: Method = "POST"): Method {
   return value?.toUpperCase() === "GET" ? "GET" : value?.toUpperCase() === "POST" ? "POST" : fallback;
 }
@@ -178,12 +183,11 @@ export class SimulatedCall {
         await this.send(...this.actionOf(waiting.node, waiting.documentUrl), this.queueResultParams(waiting, "hangup"), "completed");
       }
       await this.endCall();
-    });
+    }, false);
   }
 
   private callerStep(input: CallerInput): Promise<void> {
     return this.step(async () => {
-      if (this.hasEnded) throw new CallStepError("The call has ended: the caller can no longer act.", this.entries);
       this.record(
         input.kind === "keys" ? { type: "input", digits: input.keys } : input.kind === "speech" ? { type: "input", speech: input.text } : { type: "input", silence: true },
       );
@@ -205,9 +209,10 @@ export class SimulatedCall {
   }
 
   /** Runs one step at a time; a failed step ends the call, as Twilio's "application error" would. */
-  private step(work: () => Promise<void>): Promise<void> {
+  private step(work: () => Promise<void>, needsLiveCall = true): Promise<void> {
     const run = this.queue.then(async () => {
       if (this.failed) throw new CallStepError("The call failed in an earlier step.", this.entries);
+      if (needsLiveCall && this.hasEnded) throw new CallStepError("The call has ended: the caller can no longer act.", this.entries);
       this.requestsThisStep = [];
       try {
         await work();
@@ -260,6 +265,9 @@ export class SimulatedCall {
       this.fail(`Twilio error 11200: ${method} ${url} answered HTTP ${response.status}, not 200.\nBody: ${response.body.slice(0, 500)}`, 11200);
     }
     const contentType = String(response.headers["content-type"] ?? "");
+    // Twilio reads a text/plain answer aloud and plays an audio answer, then hangs up.
+    if (/^text\/plain\b/i.test(contentType)) return singleVerbDocument("Say", response.body.trim());
+    if (/^audio\//i.test(contentType)) return singleVerbDocument("Play", url);
     if (contentType !== "" && !XML_TYPES.test(contentType)) {
       this.fail(`Twilio error 12300: ${method} ${url} answered Content-Type ${JSON.stringify(contentType)}, not TwiML (text/xml).`, 12300);
     }
@@ -340,7 +348,8 @@ export class SimulatedCall {
           return;
         case "Reject":
           this.record({ type: "reject", reason: verb.attributes.reason ?? "rejected" });
-          await this.endCall();
+          // A rejected call is never answered: Twilio reports it as busy or no-answer.
+          await this.endCall(verb.attributes.reason === "busy" ? "busy" : "no-answer");
           return;
         case "Leave":
           this.record({ type: "leave" });
@@ -472,9 +481,10 @@ export class SimulatedCall {
       CurrentQueueSize: "1",
       MaxQueueSize: waiting.node.attributes.maxQueueSize ?? "100",
     };
-    const waitDocUrl = this.resolve(waitUrl, waiting.documentUrl);
-    const root = await this.fetchTwiml(method, waitDocUrl, queueParams);
-    for (const verb of root.children) {
+    let docUrl = this.resolve(waitUrl, waiting.documentUrl);
+    let verbs = (await this.fetchTwiml(method, docUrl, queueParams)).children;
+    for (let i = 0; i < verbs.length; i++) {
+      const verb = verbs[i] as TwimlNode;
       if (verb.name === "Leave") {
         this.record({ type: "leave" });
         if (waiting.node.attributes.action !== undefined) {
@@ -489,21 +499,30 @@ export class SimulatedCall {
         await this.endCall();
         return;
       }
-      if (verb.name === "Say" || verb.name === "Play" || verb.name === "Pause") this.speak(verb, waitDocUrl);
+      if (verb.name === "Redirect") {
+        // A redirect inside hold TwiML moves to another hold document, still with the queue's parameters.
+        const redirectMethod = methodOf(verb.attributes.method);
+        docUrl = this.resolve(verb.text, docUrl);
+        this.record({ type: "redirect", url: docUrl, method: redirectMethod });
+        verbs = (await this.fetchTwiml(redirectMethod, docUrl, queueParams)).children;
+        i = -1;
+        continue;
+      }
+      if (verb.name === "Say" || verb.name === "Play" || verb.name === "Pause") this.speak(verb, docUrl);
       else this.record({ type: "other", verb: verb.name, attributes: verb.attributes, text: verb.text });
     }
     // Twilio would fetch the waitUrl again when its TwiML runs out; the simulator stops after one pass.
     this.waiting = waiting;
   }
 
-  /** Ends the call and sends the `completed` status callback when one is configured. */
-  private async endCall(): Promise<void> {
+  /** Ends the call and sends the final status callback when one is configured. */
+  private async endCall(status: "completed" | "busy" | "no-answer" = "completed"): Promise<void> {
     this.waiting = undefined;
     if (this.hasEnded) return;
     this.hasEnded = true;
     const callback = this.settings.statusCallback;
     if (callback === undefined) return;
-    const duration = String(Math.max(1, Math.round((Date.now() - this.startedAt) / 1000)));
-    await this.send(callback.method, callback.url, { CallDuration: duration, Timestamp: new Date().toUTCString() });
+    const duration = status === "completed" ? String(Math.max(1, Math.round((Date.now() - this.startedAt) / 1000))) : "0";
+    await this.send(callback.method, callback.url, { CallStatus: status, CallDuration: duration, Timestamp: new Date().toUTCString() });
   }
 }
