@@ -253,7 +253,13 @@ export class SimulatedCall {
     const status = callStatus ?? (this.hasEnded ? "completed" : this.firstRequest ? "ringing" : "in-progress");
     this.firstRequest = false;
     const params = { ...voiceParams(this.settings.identity, status), ...this.settings.params, ...extra };
-    const response = await this.transport.send({ method, url, params });
+    let response: WebhookResponse;
+    try {
+      response = await this.transport.send({ method, url, params });
+    } catch (err) {
+      // Unreachable server, timeout, oversized body: Twilio logs all of these as an HTTP retrieval failure.
+      return this.fail(`Twilio error 11200: ${method} ${url} failed: ${err instanceof Error ? err.message : String(err)}`, 11200);
+    }
     this.record({ type: "request", method, url, status: response.status });
     return response;
   }

@@ -52,3 +52,12 @@ describe("actions after the call ended", () => {
     expect(t.requests).toHaveLength(1);
   });
 });
+
+describe("a server that cannot be reached", () => {
+  it("fails the step with 11200 naming the URL", async () => {
+    const error = await simulateCall("http://127.0.0.1:9/", { uri: "/incoming-call", timeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallStepError);
+    expect((error as CallStepError).code).toBe(11200);
+    expect((error as CallStepError).message).toContain("POST http://127.0.0.1:9/incoming-call failed");
+  });
+});
