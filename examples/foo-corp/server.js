@@ -38,4 +38,12 @@ Walk the tree (each answer is the TwiML Twilio would play):
   curl -X POST ${base}/hours-transition-out -d Digits=9            # goodbye
   curl -X POST ${base}/incoming-call-transition-out -d Digits=3    # on hold
   curl ${base}/static/hold-music                                   # hold-music TwiML`);
+  console.log(`
+Or call it from the terminal: it plays what the caller hears, you type the keys (\`--help\` for more):
+  npm run call -- http://${base}/incoming-call
+  printf '1\\n1\\n\\n' | npm run call -- http://${base}/incoming-call   # a scripted call
+(In a project that installed twilio-interactive-flow: npx twilio-interactive-flow call http://${base}/incoming-call)`);
+  if (authToken) {
+    console.log("The terminal phone signs its requests with TWILIO_AUTH_TOKEN from the environment too (or pass --auth-token).");
+  }
 });

@@ -258,7 +258,8 @@ export class SimulatedCall {
       response = await this.transport.send({ method, url, params });
     } catch (err) {
       // Unreachable server, timeout, oversized body: Twilio logs all of these as an HTTP retrieval failure.
-      return this.fail(`Twilio error 11200: ${method} ${url} failed: ${err instanceof Error ? err.message : String(err)}`, 11200);
+      // The transport's message already names the request.
+      return this.fail(`Twilio error 11200: ${err instanceof Error ? err.message : String(err)}`, 11200);
     }
     this.record({ type: "request", method, url, status: response.status });
     return response;

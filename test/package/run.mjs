@@ -6,6 +6,10 @@
 //   esm-js   import twilioIvr, { isValidState } from "twilio-interactive-flow"   (.mjs)
 //   ts-cjs   TypeScript, "module": "nodenext", package type commonjs
 //   ts-esm   TypeScript, "module": "nodenext", package type module
+//   ts-node10 TypeScript, "module": "commonjs", "moduleResolution": "node" (ignores "exports")
+// Each also imports "twilio-interactive-flow/testing" and runs a simulated call (plain and signed)
+// against an app built with the packed package. Then the packed bin: --help, --version, and a
+// scripted call (`twilio-interactive-flow call <url>` with piped input) against a listening app.
 // The TypeScript ones are type-checked with this repository's tsc (skipLibCheck off, so errors in
 // the shipped .d.ts files count) and compiled, then run. Every sub-project builds an app with a
 // routable end state, listens on port 0, POSTs to it with fetch and checks the TwiML.
@@ -118,11 +122,45 @@ function fail(error) {
 setTimeout(() => fail(new Error("timed out")), 20000).unref();
 `;
 
+// The call simulator, from "twilio-interactive-flow/testing", against an app of the packed package.
+const TESTING_SMOKE_JS = `
+const HELLO = {
+  name: "HELLO",
+  uri: "/hello",
+  isEndState: true,
+  twimlFor: (urlFor, input) => "<Response><Say>Hello " + input.From + "</Say><Hangup/></Response>",
+};
+const SIGNED_CONFIG = { twilio: { authToken: "package-check-token" }, urlFor: { host: () => "localhost" } };
+
+async function simulatorSmoke(factory, testing, how) {
+  for (const name of ["simulateCall", "parseTwiml", "formatTranscript", "CallStepError", "TwimlError", "SimulatedCall"]) {
+    assert.equal(typeof testing[name], "function", how + ": export " + name);
+  }
+  const call = await testing.simulateCall(factory([HELLO], CONFIG), { uri: "/hello", from: "+15550002222" });
+  assert.deepEqual(call.said, ["Hello +15550002222"], how);
+  assert.equal(call.ended, true, how);
+  assert.deepEqual(call.transcript.map((entry) => entry.type), ["request", "say", "hangup"], how);
+  // Signed with the token the app checks: accepted; unsigned: 403, a failed step.
+  const signedApp = factory([HELLO], SIGNED_CONFIG);
+  const signed = await testing.simulateCall(signedApp, { uri: "/hello", authToken: "package-check-token" });
+  assert.equal(signed.lastSaid, "Hello +15005550006", how);
+  await assert.rejects(testing.simulateCall(signedApp, { uri: "/hello" }), (error) => error instanceof testing.CallStepError && /403/.test(error.message), how);
+  // The TwiML checks (fast-xml-parser, a runtime dependency) work from the installed package.
+  assert.throws(
+    () => testing.parseTwiml("<Response><Gather><Dial>+15550001111</Dial></Gather></Response>"),
+    (error) => error instanceof testing.TwimlError && error.code === 12200,
+    how,
+  );
+}
+`;
+
 const CJS_JS = `"use strict";
 const assert = require("node:assert/strict");
 const { once } = require("node:events");
 const pkg = require("twilio-interactive-flow");
+const testing = require("twilio-interactive-flow/testing");
 ${SMOKE_JS}
+${TESTING_SMOKE_JS}
 async function main() {
   for (const name of ${JSON.stringify(NAMED_FUNCTIONS)}) {
     assert.equal(typeof pkg[name], "function", "named export " + name);
@@ -133,6 +171,7 @@ async function main() {
   await smoke(pkg.default, 'require("twilio-interactive-flow").default');
   await smoke(pkg, 'require("twilio-interactive-flow")');
   await smoke(pkg.twilioIvr, 'require("twilio-interactive-flow").twilioIvr');
+  await simulatorSmoke(pkg.default, testing, 'require("twilio-interactive-flow/testing")');
 }
 main().catch(fail);
 `;
@@ -141,7 +180,10 @@ const ESM_JS = `import assert from "node:assert/strict";
 import { once } from "node:events";
 import twilioIvr, { isValidState, twilioIvr as namedTwilioIvr } from "twilio-interactive-flow";
 import * as namespace from "twilio-interactive-flow";
+import * as testing from "twilio-interactive-flow/testing";
+import { simulateCall } from "twilio-interactive-flow/testing";
 ${SMOKE_JS}
+${TESTING_SMOKE_JS}
 for (const name of ${JSON.stringify(NAMED_FUNCTIONS)}) {
   assert.equal(typeof namespace[name], "function", "named export " + name);
 }
@@ -149,6 +191,8 @@ assert.equal(isValidState(DONE), true);
 assert.equal(isValidState({ uri: "/bare" }), false);
 await smoke(twilioIvr, 'import twilioIvr from "twilio-interactive-flow"').catch(fail);
 await smoke(namedTwilioIvr, 'import { twilioIvr } from "twilio-interactive-flow"').catch(fail);
+assert.equal(simulateCall, testing.simulateCall);
+await simulatorSmoke(twilioIvr, testing, 'import { simulateCall } from "twilio-interactive-flow/testing"').catch(fail);
 `;
 
 // Typed: it must compile with strict settings, and the @ts-expect-error lines prove the types
@@ -164,6 +208,15 @@ import twilioIvr, {
   type UrlFor,
   type UrlForOptions,
 } from "twilio-interactive-flow";
+import {
+  CallStepError,
+  parseTwiml,
+  simulateCall,
+  TwimlError,
+  type SimulateCallOptions,
+  type SimulatedCall,
+  type TranscriptEntry,
+} from "twilio-interactive-flow/testing";
 
 const redirect: UrlForOptions = { absolute: true, query: { step: 2 } };
 const DONE: State = {
@@ -209,12 +262,51 @@ async function smoke(factory: typeof twilioIvr, how: string): Promise<void> {
   }
 }
 
+const HELLO: State = {
+  name: "HELLO",
+  uri: "/hello",
+  isEndState: true,
+  twimlFor: (_urlFor: UrlFor, input?: TwilioVoiceParams) => \`<Response><Say>Hello \${input?.From ?? "nobody"}</Say><Hangup/></Response>\`,
+};
+// @ts-expect-error uri is required
+const NO_URI: SimulateCallOptions = { from: "+15550002222" };
+// @ts-expect-error not a kind of transcript entry
+const NOT_AN_ENTRY: TranscriptEntry = { type: "sing", text: "la" };
+// Never called: fails to compile if the simulator's types degrade to \`any\`.
+export async function simulatorIsTyped(call: SimulatedCall): Promise<void> {
+  // @ts-expect-error keys are a string
+  await call.press(1);
+  // @ts-expect-error the transcript is read-only
+  call.transcript.push({ type: "end" });
+}
+
+async function simulatorSmoke(): Promise<void> {
+  const options: SimulateCallOptions = { uri: "/hello", from: "+15550002222" };
+  const call: SimulatedCall = await simulateCall(twilioIvr([HELLO], CONFIG), options);
+  const said: readonly string[] = call.said;
+  assert.deepEqual(said, ["Hello +15550002222"]);
+  const types: TranscriptEntry["type"][] = call.transcript.map((entry) => entry.type);
+  assert.deepEqual(types, ["request", "say", "hangup"]);
+  assert.equal(call.ended, true);
+  const signedApp = twilioIvr([HELLO], { twilio: { authToken: "package-check-token" }, urlFor: { host: () => "localhost" } });
+  const signed = await simulateCall(signedApp, { uri: "/hello", authToken: "package-check-token" });
+  assert.equal(signed.lastSaid, "Hello +15005550006");
+  await assert.rejects(simulateCall(signedApp, { uri: "/hello" }), (error: unknown) => error instanceof CallStepError && error.message.includes("403"));
+  assert.throws(
+    () => parseTwiml("<Response><Say>unclosed</Response>"),
+    (error: unknown) => error instanceof TwimlError && error.code === 12100,
+  );
+  assert.equal(NO_URI.uri, undefined);
+  assert.equal(NOT_AN_ENTRY.type, "sing");
+}
+
 async function main(): Promise<void> {
   assert.equal(isValidState(DONE), true);
   assert.equal(isValidState(BARE), false);
   assert.equal(NO_HOST.urlFor.host, undefined);
   await smoke(twilioIvr, 'import twilioIvr from "twilio-interactive-flow"');
   await smoke(namedTwilioIvr, 'import { twilioIvr } from "twilio-interactive-flow"');
+  await simulatorSmoke();
 }
 
 setTimeout(() => {
@@ -222,6 +314,54 @@ setTimeout(() => {
   process.exit(1);
 }, 20000).unref();
 main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+// The packed bin, as users run it: a scripted call piped into \`twilio-interactive-flow call <url>\`.
+const BIN_CALL_JS = `"use strict";
+const assert = require("node:assert/strict");
+const { spawn } = require("node:child_process");
+const { once } = require("node:events");
+const path = require("node:path");
+const twilioIvr = require("twilio-interactive-flow").default;
+
+const BYE = { name: "BYE", isEndState: true, twimlFor: () => "<Response><Say>Bye</Say><Hangup/></Response>" };
+const MENU = {
+  name: "MENU",
+  uri: "/menu",
+  processTransitionUri: "/menu-out",
+  twimlFor: () => '<Response><Gather action="/menu-out" numDigits="1"><Say>Press 1</Say></Gather></Response>',
+  transitionOut: (input) => (input.Digits === "1" ? BYE : MENU),
+};
+
+async function main() {
+  const app = twilioIvr([MENU, BYE], { twilio: { authToken: "", validate: false }, urlFor: { host: () => "localhost" } });
+  const server = app.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  try {
+    const bin = path.join(__dirname, "..", "node_modules", ".bin", "twilio-interactive-flow");
+    const child = spawn(bin, ["call", "http://127.0.0.1:" + server.address().port + "/menu"], { stdio: "pipe" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdin.end("2\\n1\\n");
+    const [code] = await once(child, "close");
+    assert.equal(code, 0, stdout + stderr);
+    const lines = stdout.trimEnd().split("\\n").slice(1);
+    assert.deepEqual(lines, ["Say: Press 1", "(waiting for keys...)", "> 2", "Say: Press 1", "(waiting for keys...)", "> 1", "Say: Bye", "Hangup", "(call ended)"], stderr);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
+}
+setTimeout(() => {
+  console.error("timed out");
+  process.exit(1);
+}, 20000).unref();
+main().catch((error) => {
   console.error(error);
   process.exit(1);
 });
@@ -239,6 +379,13 @@ const TSCONFIG = {
     outDir: "out",
     rootDir: ".",
   },
+  files: ["index.ts"],
+};
+
+// TypeScript's older resolution ("moduleResolution": "node", still the default with "module":
+// "commonjs") ignores "exports": "typesVersions" must lead it to the ./testing types.
+const TSCONFIG_NODE10 = {
+  compilerOptions: { ...TSCONFIG.compilerOptions, module: "commonjs", moduleResolution: "node", esModuleInterop: true },
   files: ["index.ts"],
 };
 
@@ -269,14 +416,21 @@ async function main() {
       const [info] = JSON.parse(out);
       tarball = path.join(tmp, info.filename);
       const files = new Set(info.files.map((f) => f.path));
-      const exportTargets = JSON.stringify(repoPackage.exports).match(/"\.\/[^"]+"/g) ?? [];
-      const pointedAt = [repoPackage.main, repoPackage.module, repoPackage.types, ...exportTargets.map((t) => JSON.parse(t))]
+      // The files "exports" points at: its string values (its keys are subpaths, not files).
+      const leaves = (value) => (typeof value === "string" ? [value] : Object.values(value ?? {}).flatMap(leaves));
+      const exportTargets = leaves(repoPackage.exports);
+      const bins = Object.values(repoPackage.bin ?? {});
+      const pointedAt = [repoPackage.main, repoPackage.module, repoPackage.types, ...bins, ...exportTargets]
         .filter((p) => typeof p === "string")
         .map((p) => path.posix.normalize(p));
       const missing = pointedAt.filter((p) => !files.has(p));
       if (missing.length > 0) throw new Error(`missing from the tarball: ${missing.join(", ")}`);
       const unexpected = [...files].filter((f) => !/^(dist\/|package\.json$|README|LICENSE)/i.test(f));
       if (unexpected.length > 0) throw new Error(`unexpected files in the tarball: ${unexpected.join(", ")}`);
+      for (const file of bins) {
+        const firstLine = fs.readFileSync(path.join(repo, file), "utf8").split("\n", 1)[0];
+        if (firstLine !== "#!/usr/bin/env node") throw new Error(`bin ${file} does not start with #!/usr/bin/env node`);
+      }
     });
     if (!packed) return;
 
@@ -293,6 +447,8 @@ async function main() {
     writeProject(path.join(project, "cjs-js"), { "package.json": { private: true, type: "commonjs" }, "index.js": CJS_JS });
     writeProject(path.join(project, "esm-js"), { "index.mjs": ESM_JS });
     writeProject(path.join(project, "ts-cjs"), { "package.json": { private: true, type: "commonjs" }, "tsconfig.json": TSCONFIG, "index.ts": TS });
+    writeProject(path.join(project, "ts-node10"), { "package.json": { private: true, type: "commonjs" }, "tsconfig.json": TSCONFIG_NODE10, "index.ts": TS });
+    writeProject(path.join(project, "bin-call"), { "package.json": { private: true, type: "commonjs" }, "index.js": BIN_CALL_JS });
     writeProject(path.join(project, "ts-esm"), { "package.json": { private: true, type: "module" }, "tsconfig.json": TSCONFIG, "index.ts": TS });
 
     const node = process.execPath;
@@ -307,21 +463,32 @@ async function main() {
       }
     };
     const typescript = async (dir, label) => [
-      await quietly(`${label}: tsc type-checks the import and the exported types`, () =>
+      await quietly(`${label}: tsc type-checks the imports (with ./testing) and the exported types`, () =>
         run(bin("tsc"), ["-p", "tsconfig.json"], inProject(dir)),
       ),
       // tsc emits even when it reports type errors, so the compiled code runs either way.
       await quietly(`${label}: the compiled import builds a working app`, () => run(node, ["out/index.js"], inProject(dir))),
     ];
     const outcomes = await Promise.all([
-      quietly('CommonJS JS: require(...).default, bare require(...) and named exports work', () =>
+      quietly('CommonJS JS: require(...).default, bare require(...), named exports and require(".../testing") work', () =>
         run(node, ["index.js"], inProject("cjs-js")),
       ).then((r) => [r]),
-      quietly('ESM JS (.mjs): import twilioIvr, { isValidState } works', () => run(node, ["index.mjs"], inProject("esm-js"))).then(
+      quietly('ESM JS (.mjs): import twilioIvr, { isValidState } and { simulateCall } from ".../testing" work', () => run(node, ["index.mjs"], inProject("esm-js"))).then(
         (r) => [r],
       ),
+      quietly("bin: node_modules/.bin/twilio-interactive-flow --help and --version exit 0", async () => {
+        const installedBin = path.join(project, "node_modules", ".bin", "twilio-interactive-flow");
+        const help = await run(installedBin, ["--help"], { cwd: project });
+        if (!help.includes("Usage: twilio-interactive-flow call <url>")) throw new Error(`unexpected --help output:\n${help}`);
+        const version = await run(installedBin, ["--version"], { cwd: project });
+        if (version.trim() !== repoPackage.version) throw new Error(`--version printed ${JSON.stringify(version)}`);
+      }).then((r) => [r]),
+      quietly("bin: a scripted call piped into `twilio-interactive-flow call <url>` walks an app of the package", () =>
+        run(node, ["index.js"], inProject("bin-call")),
+      ).then((r) => [r]),
       typescript("ts-cjs", 'TypeScript nodenext, "type": "commonjs"'),
       typescript("ts-esm", 'TypeScript nodenext, "type": "module"'),
+      typescript("ts-node10", 'TypeScript "moduleResolution": "node", "module": "commonjs"'),
     ]);
     for (const [label, error] of outcomes.flat()) report(label, error);
   } finally {
