@@ -1,5 +1,6 @@
 import express from "express";
 import type { Express, Request } from "express";
+import type { TranscriptEntry } from "../../src/testing";
 
 /** One request a {@link twimlApp} received, as the app saw it. */
 export interface ReceivedRequest {
@@ -100,4 +101,9 @@ export function twimlApp(routes: Readonly<Record<string, Route>>): TwimlApp {
     requestsTo: (path) => requests.filter((r) => r.path === path),
     log: () => requests.map((r) => `${r.method} ${r.path}`),
   };
+}
+
+/** The transcript without the request entries: what the caller experienced. */
+export function heard(entries: readonly TranscriptEntry[]): TranscriptEntry[] {
+  return entries.filter((e) => e.type !== "request");
 }

@@ -9,17 +9,12 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import fc from "fast-check";
-import type { Express } from "express";
 import twilioIvr from "../../src";
 import { parseCommandLine, UsageError } from "../../src/cli/args";
 import { LineQueue, parseCallerLine } from "../../src/cli/input";
 import { CallStepError, simulateCall } from "../../src/testing";
 
-interface ExampleApp {
-  createApp: (factory: typeof twilioIvr, options: { authToken?: string; host: string; scheme?: string }) => Express;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createApp } = require("../../examples/foo-corp/app") as ExampleApp;
+import { createApp } from "../helpers/example";
 
 const REPO = path.resolve(__dirname, "..", "..");
 // Built from src/cli with tsup (as `npm run build` does, without touching dist/, which other

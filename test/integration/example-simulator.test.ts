@@ -3,23 +3,12 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { Express } from "express";
 import fc from "fast-check";
 import twilioIvr from "../../src";
 import { simulateCall } from "../../src/testing";
 import type { SimulatedCall } from "../../src/testing";
 
-interface ExampleOptions {
-  authToken?: string;
-  host: string;
-  scheme?: string;
-}
-interface ExampleApp {
-  createApp: (factory: typeof twilioIvr, options: ExampleOptions) => Express;
-  AUDIO_DIR: string;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createApp, AUDIO_DIR } = require("../../examples/foo-corp/app") as ExampleApp;
+import { AUDIO_DIR, createApp } from "../helpers/example";
 
 const AUTH_TOKEN = "foo-corp-test-token-0123456789abcdef";
 const HOST = "ivr.foo-corp.example";

@@ -3,29 +3,12 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Express } from "express";
 import request from "supertest";
 import twilioIvr from "../../src";
-import { isValidState, type State } from "../../src";
+import { isValidState } from "../../src";
 import { sign } from "../helpers/app";
 
-// The example is plain JavaScript without type declarations: describe the parts used here.
-interface ExampleOptions {
-  authToken?: string;
-  host: string;
-  scheme?: string;
-}
-interface ExampleApp {
-  createApp: (factory: typeof twilioIvr, options: ExampleOptions) => Express;
-  AUDIO_DIR: string;
-}
-interface ExampleStates {
-  states: State[];
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createApp, AUDIO_DIR } = require("../../examples/foo-corp/app") as ExampleApp;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { states } = require("../../examples/foo-corp/states") as ExampleStates;
+import { AUDIO_DIR, createApp, exampleStates as states } from "../helpers/example";
 
 const HOST = "ivr.example.com";
 const EXAMPLES_DIR = path.join(__dirname, "..", "..", "examples");

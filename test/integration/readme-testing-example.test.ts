@@ -1,10 +1,7 @@
 // The "Testing your phone tree" example of README.md, run as written (imports adapted to this repository).
 import twilioIvr from "../../src";
-import type { State } from "../../src";
 import { simulateCall } from "../../src/testing";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { states } = require("../../examples/foo-corp/states.js") as { states: State[] };
+import { exampleStates as states } from "../helpers/example";
 
 const app = twilioIvr(states, {
   twilio: { authToken: "test-token" }, // validation stays on: the simulator signs every request

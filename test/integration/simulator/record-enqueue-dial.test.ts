@@ -1,12 +1,8 @@
 import { simulateCall } from "../../../src/testing";
-import type { TranscriptEntry } from "../../../src/testing";
-import { twiml, twimlApp } from "../../helpers/twiml-app";
+import { heard, twiml, twimlApp } from "../../helpers/twiml-app";
 
 const SID = (prefix: string): RegExp => new RegExp(`^${prefix}[0-9a-f]{32}$`);
 
-function heard(entries: readonly TranscriptEntry[]): TranscriptEntry[] {
-  return entries.filter((e) => e.type !== "request");
-}
 
 describe("<Dial>", () => {
   it("with an action, reports the dialled leg's outcome to it and runs its TwiML, not the verbs after the Dial", async () => {

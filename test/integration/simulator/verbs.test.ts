@@ -1,11 +1,6 @@
 import { simulateCall } from "../../../src/testing";
-import type { TranscriptEntry } from "../../../src/testing";
-import { twiml, twimlApp } from "../../helpers/twiml-app";
+import { heard, twiml, twimlApp } from "../../helpers/twiml-app";
 
-/** The transcript without the request entries: what the caller experienced. */
-function heard(entries: readonly TranscriptEntry[]): TranscriptEntry[] {
-  return entries.filter((e) => e.type !== "request");
-}
 
 describe("<Say>", () => {
   it("records text, loop (default 1), voice and language, in order", async () => {
