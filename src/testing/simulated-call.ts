@@ -138,6 +138,11 @@ export class SimulatedCall {
     return formatTranscript(this.entries);
   }
 
+  /** What test runners print for the call (e.g. in a failed `expect(call)`): its state and readable transcript. */
+  toJSON(): { callSid: string; ended: boolean; waitingFor: string; transcript: string[] } {
+    return { callSid: this.callSid, ended: this.ended, waitingFor: this.waitingFor, transcript: formatTranscript(this.entries).split("\n") };
+  }
+
   /** Starts the call: the first webhook, and everything up to the first wait. */
   start(method: Method, url: string): Promise<void> {
     return this.step(async () => {

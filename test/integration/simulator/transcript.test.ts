@@ -66,3 +66,16 @@ describe("the transcript as text", () => {
     expect(seen.map((e) => e.type)).toEqual(["request", "say", "gather", "input", "request", "say", "hangup"]);
   });
 });
+
+describe("toJSON", () => {
+  it("gives test runners the call's state and readable transcript", async () => {
+    const t = twimlApp({ "/start": twiml("<Say>Hi</Say><Hangup/>") });
+    const call = await simulateCall(t.app, { uri: "/start" });
+    expect(JSON.parse(JSON.stringify(call))).toEqual({
+      callSid: call.callSid,
+      ended: true,
+      waitingFor: "ended",
+      transcript: ["  1. -> POST http://localhost/start (200)", '  2. Say "Hi"', "  3. Hangup"],
+    });
+  });
+});
