@@ -34,9 +34,7 @@ export function describeFailure(err: unknown, serverOrigin: string): string {
   if (!(err instanceof Error)) return `the call failed: ${String(err)}`;
   const code = err instanceof CallStepError ? err.code : undefined;
   // The first line says what failed; a step error goes on with the call so far.
-  const [rawFirstLine = "", ...rest] = err.message.split("\n");
-  // "POST <url> failed: POST <url> failed: connect ECONNREFUSED" says the request once.
-  const firstLine = rawFirstLine.replace(/\b((?:GET|POST) \S+ failed: )\1/, "$1");
+  const [firstLine = "", ...rest] = err.message.split("\n");
   const callSoFar = rest.join("\n").trim();
   const details = callSoFar === "" || /^Call so far[^\n]*:$/.test(callSoFar) ? "" : `\n${rest.join("\n")}`;
   if (NETWORK_ERROR.test(causeCode(err) ?? "") || NETWORK_ERROR.test(firstLine)) {
