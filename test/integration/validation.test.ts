@@ -219,60 +219,40 @@ describe("behind a TLS-terminating proxy", () => {
   const publicUrlFor: Config["urlFor"] = { host: () => "public.example", scheme: () => "https" };
   const signature = sign("https://public.example/path", PARAMS);
 
+  /** A request as it reaches Node behind the proxy: internal Host, plain http, Twilio's signature. */
+  function viaProxy(app: Parameters<typeof request>[0], path = "/path", sig = signature): request.Test {
+    return request(app).post(path).set("Host", "internal:3000").set("X-Twilio-Signature", sig).type("form").send(FORM);
+  }
+
   it("accepts a signature over the public URL built from urlFor.host and urlFor.scheme", async () => {
     const { states } = spiedStates();
-    const res = await request(buildApp(states, validatingConfig({ urlFor: publicUrlFor })))
-      .post("/path")
-      .set("Host", "internal:3000")
-      .set("X-Twilio-Signature", signature)
-      .type("form")
-      .send(FORM);
+    const res = await viaProxy(buildApp(states, validatingConfig({ urlFor: publicUrlFor })));
     expect(res.status).toBe(200);
     expect(res.text).toBe("<Response>signed</Response>");
   });
 
   it("rejects the same signature when urlFor does not describe that public URL", async () => {
     const { states, spies } = spiedStates();
-    const res = await request(buildApp(states, validatingConfig()))
-      .post("/path")
-      .set("Host", "internal:3000")
-      .set("X-Twilio-Signature", signature)
-      .type("form")
-      .send(FORM);
+    const res = await viaProxy(buildApp(states, validatingConfig()));
     expectRejected(res);
     expectNoUserCode(spies);
   });
 
   it("rejects it when only the host matches (scheme falls back to req.protocol, http)", async () => {
     const { states } = spiedStates();
-    const res = await request(buildApp(states, validatingConfig({ urlFor: { host: () => "public.example" } })))
-      .post("/path")
-      .set("Host", "internal:3000")
-      .set("X-Twilio-Signature", signature)
-      .type("form")
-      .send(FORM);
+    const res = await viaProxy(buildApp(states, validatingConfig({ urlFor: { host: () => "public.example" } })));
     expectRejected(res);
   });
 
   it("still accepts a signature over the URL Node sees", async () => {
     const { states } = spiedStates();
-    await request(buildApp(states, validatingConfig({ urlFor: publicUrlFor })))
-      .post("/path")
-      .set("Host", "internal:3000")
-      .set("X-Twilio-Signature", sign("http://internal:3000/path", PARAMS))
-      .type("form")
-      .send(FORM)
+    await viaProxy(buildApp(states, validatingConfig({ urlFor: publicUrlFor })), "/path", sign("http://internal:3000/path", PARAMS))
       .expect(200);
   });
 
   it("does not turn a public-URL signature for one path into a pass for another", async () => {
     const { states, spies } = spiedStates();
-    const res = await request(buildApp(states, validatingConfig({ urlFor: publicUrlFor })))
-      .post("/menu")
-      .set("Host", "internal:3000")
-      .set("X-Twilio-Signature", signature)
-      .type("form")
-      .send(FORM);
+    const res = await viaProxy(buildApp(states, validatingConfig({ urlFor: publicUrlFor })), "/menu");
     expectRejected(res);
     expectNoUserCode(spies);
   });
@@ -284,12 +264,7 @@ describe("behind a TLS-terminating proxy", () => {
         throw new Error("no host");
       },
     };
-    const res = await request(buildApp(states, validatingConfig({ urlFor: throwingHost })))
-      .post("/path")
-      .set("Host", "internal:3000")
-      .set("X-Twilio-Signature", signature)
-      .type("form")
-      .send(FORM);
+    const res = await viaProxy(buildApp(states, validatingConfig({ urlFor: throwingHost })));
     expectRejected(res);
   });
 });
