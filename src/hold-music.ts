@@ -2,7 +2,7 @@ import type { RequestHandler } from "express";
 import type { ResolvedHoldMusic } from "./config";
 import { log } from "./logger";
 import { parseTwilioBody } from "./routing/body";
-import { notTwimlMessage, twimlToString } from "./routing/render";
+import { notTwimlMessage, twimlToString } from "./twiml-result";
 import { routeKey } from "./routing/route-path";
 import type { UrlFor } from "./types";
 import { createUrlFor, type UrlForSettings } from "./url-for";

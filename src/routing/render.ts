@@ -8,7 +8,8 @@ import {
   stateName,
   stateProblems,
 } from "../states";
-import type { InputData, NormalState, RenderableState, State, TwimlValue, UrlFor } from "../types";
+import { notTwimlMessage, twimlToString } from "../twiml-result";
+import type { InputData, NormalState, RenderableState, State, UrlFor } from "../types";
 
 /** What rendering needs from the app and the request. */
 export interface RenderContext {
@@ -41,21 +42,6 @@ async function nextStateAfter(state: State, input: InputData | undefined): Promi
   return next as State;
 }
 
-/**
- * Turns what a `twimlFor` produced into the response body, or undefined when it is not TwiML
- * (`undefined`, `null`, a number, or an object without a `toString()` of its own).
- */
-export function twimlToString(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  const hasOwnToString =
-    typeof value === "object" && value !== null && typeof value.toString === "function" && value.toString !== Object.prototype.toString;
-  return hasOwnToString ? (value as TwimlValue).toString() : undefined;
-}
-
-/** The error for a `twimlFor` that returned something that is not TwiML. */
-export function notTwimlMessage(owner: string, value: unknown): string {
-  return `${owner} returned ${describeValue(value)}; it must return a TwiML string, an object whose toString() is TwiML (e.g. VoiceResponse), or a promise for one`;
-}
 
 function startBackgroundWork(state: RenderableState, urlFor: UrlFor, input: InputData | undefined): void {
   if (!isAsynchronousState(state)) return;

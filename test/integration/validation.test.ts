@@ -30,6 +30,11 @@ function expectNoUserCode(spies: jest.Mock[]): void {
   for (const spy of spies) expect(spy).not.toHaveBeenCalled();
 }
 
+/** A form POST as it reaches the app at Host {@link HOST}, carrying `signature`. */
+function postSigned(app: Parameters<typeof request>[0], path: string, signature: string, body: string = FORM): request.Test {
+  return request(app).post(path).set("Host", HOST).set("X-Twilio-Signature", signature).type("form").send(body);
+}
+
 function expectRejected(res: request.Response): void {
   expect(res.status).toBe(403);
   expect(res.headers["content-type"]).toMatch(/^text\/plain/);
@@ -74,12 +79,7 @@ describe("validate: true", () => {
 
   it("accepts a request signed over its Host header, and hands the state the body", async () => {
     const { states, spies } = spiedStates();
-    const res = await request(buildApp(states, validatingConfig()))
-      .post("/path")
-      .set("Host", HOST)
-      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS))
-      .type("form")
-      .send(FORM);
+    const res = await postSigned(buildApp(states, validatingConfig()), "/path", sign(`http://${HOST}/path`, PARAMS));
     expect(res.status).toBe(200);
     expect(res.text).toBe("<Response>signed</Response>");
     expect(spies[0]!.mock.calls).toStrictEqual([[expect.any(Function), PARAMS]]);
@@ -99,12 +99,7 @@ describe("validate: true", () => {
     const app = buildApp(states, validatingConfig());
     expectRejected(await request(app).post("/menu/choice").set("Host", HOST).type("form").send(FORM));
     expectNoUserCode(spies);
-    const res = await request(app)
-      .post("/menu/choice")
-      .set("Host", HOST)
-      .set("X-Twilio-Signature", sign(`http://${HOST}/menu/choice`, PARAMS))
-      .type("form")
-      .send(FORM);
+    const res = await postSigned(app, "/menu/choice", sign(`http://${HOST}/menu/choice`, PARAMS));
     expect(res.status).toBe(200);
     expect(spies[2]!.mock.calls).toStrictEqual([[PARAMS]]);
   });
@@ -115,36 +110,21 @@ describe("validate: true", () => {
     ["a removed parameter", { CallSid: PARAMS.CallSid, From: PARAMS.From }],
   ])("rejects a signed body tampered with (%s)", async (_label, tampered) => {
     const { states, spies } = spiedStates();
-    const res = await request(buildApp(states, validatingConfig()))
-      .post("/path")
-      .set("Host", HOST)
-      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS))
-      .type("form")
-      .send(new URLSearchParams(tampered).toString());
+    const res = await postSigned(buildApp(states, validatingConfig()), "/path", sign(`http://${HOST}/path`, PARAMS), new URLSearchParams(tampered).toString());
     expectRejected(res);
     expectNoUserCode(spies);
   });
 
   it("rejects a signature made for another path (no replay to another route)", async () => {
     const { states, spies } = spiedStates();
-    const res = await request(buildApp(states, validatingConfig()))
-      .post("/menu")
-      .set("Host", HOST)
-      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS))
-      .type("form")
-      .send(FORM);
+    const res = await postSigned(buildApp(states, validatingConfig()), "/menu", sign(`http://${HOST}/path`, PARAMS));
     expectRejected(res);
     expectNoUserCode(spies);
   });
 
   it("rejects a signature made with another auth token", async () => {
     const { states } = spiedStates();
-    const res = await request(buildApp(states, validatingConfig()))
-      .post("/path")
-      .set("Host", HOST)
-      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS, "some-other-token"))
-      .type("form")
-      .send(FORM);
+    const res = await postSigned(buildApp(states, validatingConfig()), "/path", sign(`http://${HOST}/path`, PARAMS, "some-other-token"));
     expectRejected(res);
   });
 
@@ -279,24 +259,14 @@ describe("mounted with outer.use(prefix, app)", () => {
 
   it("validates against originalUrl, prefix included", async () => {
     const { outer } = mounted();
-    const res = await request(outer)
-      .post("/prefix/path")
-      .set("Host", HOST)
-      .set("X-Twilio-Signature", sign(`http://${HOST}/prefix/path`, PARAMS))
-      .type("form")
-      .send(FORM);
+    const res = await postSigned(outer, "/prefix/path", sign(`http://${HOST}/prefix/path`, PARAMS));
     expect(res.status).toBe(200);
     expect(res.text).toBe("<Response>signed</Response>");
   });
 
   it("rejects a signature over the path without the prefix", async () => {
     const { outer, spies } = mounted();
-    const res = await request(outer)
-      .post("/prefix/path")
-      .set("Host", HOST)
-      .set("X-Twilio-Signature", sign(`http://${HOST}/path`, PARAMS))
-      .type("form")
-      .send(FORM);
+    const res = await postSigned(outer, "/prefix/path", sign(`http://${HOST}/path`, PARAMS));
     expectRejected(res);
     expectNoUserCode(spies);
   });
