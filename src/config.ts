@@ -2,7 +2,9 @@ import path from "node:path";
 import type { Request, RequestHandler } from "express";
 import { ConfigError } from "./errors";
 import { describeValue } from "./states";
-import type { Config, HoldMusicConfig, TwimlResult, UrlFor } from "./types";
+import { MemoryStore } from "./sessions/memory-store";
+import { checkTtl, isSessionStore, type SessionStore } from "./sessions/store";
+import type { Config, HoldMusicConfig, SessionsConfig, TwimlResult, UrlFor } from "./types";
 
 /** Static-file settings with defaults filled in and paths normalised. */
 export interface ResolvedStaticFiles {
@@ -23,6 +25,13 @@ export interface ResolvedHoldMusic {
   twimlFor: ((urlFor: UrlFor) => TwimlResult) | undefined;
 }
 
+/** `config.sessions` with the default store filled in. */
+export interface ResolvedSessions {
+  store: SessionStore;
+  ttlSeconds: number | undefined;
+  statusCallbackUri: string | undefined;
+}
+
 /** What the library runs on: `Config` with every default filled in. */
 export interface ResolvedConfig {
   authToken: string;
@@ -30,11 +39,13 @@ export interface ResolvedConfig {
   host: (req: Request) => string;
   scheme: ((req: Request) => string) | undefined;
   staticFiles: ResolvedStaticFiles | undefined;
+  sessions: ResolvedSessions | undefined;
 }
 
 type KnownKeys<T> = { readonly [K in keyof Required<T>]: true };
 
-const knownConfigKeys: KnownKeys<Config> = { twilio: true, urlFor: true, staticFiles: true };
+const knownConfigKeys: KnownKeys<Config> = { twilio: true, urlFor: true, staticFiles: true, sessions: true };
+const knownSessionsKeys: KnownKeys<SessionsConfig> = { store: true, ttlSeconds: true, statusCallbackUri: true };
 const knownTwilioKeys: KnownKeys<Config["twilio"]> = { authToken: true, validate: true };
 const knownUrlForKeys: KnownKeys<Config["urlFor"]> = { host: true, scheme: true };
 const knownStaticKeys = { path: true, fingerprintUrl: true, mountPath: true, middleware: true, holdMusic: true } as const;
@@ -124,7 +135,7 @@ function resolveStaticFiles(value: unknown): ResolvedStaticFiles | undefined {
   const hasFingerprintUrl = value.fingerprintUrl !== undefined;
   if (hasPath === hasFingerprintUrl) {
     throw new ConfigError(
-      "ERR_IVR_STATIC_FILES_INVALID",
+      "ERR_IVR_CONFIG_INVALID",
       `config.staticFiles needs exactly one of \`path\` (a directory to fingerprint) or \`fingerprintUrl\` (your own function), got ${hasPath ? "both" : "neither"}`,
     );
   }
@@ -132,7 +143,7 @@ function resolveStaticFiles(value: unknown): ResolvedStaticFiles | undefined {
   if (hasPath) {
     if (typeof value.path !== "string" || !path.isAbsolute(value.path)) {
       throw new ConfigError(
-        "ERR_IVR_STATIC_FILES_INVALID",
+        "ERR_IVR_CONFIG_INVALID",
         `config.staticFiles.path must be an absolute directory path, got ${describeValue(value.path)}`,
       );
     }
@@ -140,7 +151,7 @@ function resolveStaticFiles(value: unknown): ResolvedStaticFiles | undefined {
   } else {
     if (typeof value.fingerprintUrl !== "function") {
       throw new ConfigError(
-        "ERR_IVR_STATIC_FILES_INVALID",
+        "ERR_IVR_CONFIG_INVALID",
         `config.staticFiles.fingerprintUrl must be a function, got ${describeValue(value.fingerprintUrl)}`,
       );
     }
@@ -152,6 +163,24 @@ function resolveStaticFiles(value: unknown): ResolvedStaticFiles | undefined {
     middleware: optionalFunction(value.middleware, "staticFiles.middleware") as RequestHandler | undefined,
     source,
     holdMusic: resolveHoldMusic(value.holdMusic, mountPath),
+  };
+}
+
+function resolveSessions(value: unknown): ResolvedSessions | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) fail("sessions", `must be an object ({ store?, ttlSeconds?, statusCallbackUri? }), got ${describeValue(value)}`);
+  warnUnknownKeys("config.sessions", value, knownSessionsKeys);
+  const { store, statusCallbackUri } = value;
+  if (store !== undefined && !isSessionStore(store)) {
+    fail("sessions.store", `must be a session store with get, compareAndSet and destroy methods (e.g. new MemoryStore() or new RedisStore({ url })), got ${describeValue(store)}`);
+  }
+  if (statusCallbackUri !== undefined && (typeof statusCallbackUri !== "string" || !statusCallbackUri.startsWith("/"))) {
+    fail("sessions.statusCallbackUri", `must be a path starting with "/", got ${describeValue(statusCallbackUri)}`);
+  }
+  return {
+    store: store ?? new MemoryStore(),
+    ttlSeconds: checkTtl(value.ttlSeconds, "config.sessions.ttlSeconds"),
+    statusCallbackUri,
   };
 }
 
@@ -190,5 +219,6 @@ export function resolveConfig(config: unknown): ResolvedConfig {
     host: urlFor.host as (req: Request) => string,
     scheme: optionalFunction(urlFor.scheme, "urlFor.scheme") as ResolvedConfig["scheme"],
     staticFiles: resolveStaticFiles(config.staticFiles),
+    sessions: resolveSessions(config.sessions),
   };
 }

@@ -3,9 +3,8 @@ export type ConfigErrorCode =
   | "ERR_IVR_STATES_NOT_ARRAY"
   | "ERR_IVR_STATE_INVALID"
   | "ERR_IVR_ROUTE_CONFLICT"
-  | "ERR_IVR_CONFIG_INVALID"
-  | "ERR_IVR_STATIC_FILES_INVALID"
-  | "ERR_IVR_HOLD_MUSIC_INVALID";
+  /** A config key (or a store's option) is missing, ill-typed or points at nothing; the message names it. */
+  | "ERR_IVR_CONFIG_INVALID";
 
 /** Thrown by `twilioIvr()` when the states or the config cannot work. */
 export class ConfigError extends Error {
@@ -39,5 +38,30 @@ export class StateError extends Error {
     this.name = "StateError";
     this.code = code;
     this.stateName = stateName;
+  }
+}
+
+/** Stable codes carried by {@link SessionError}. */
+export type SessionErrorCode =
+  /** A value (or the data `update` returned) is not JSON, or a key is not a non-empty string. */
+  | "ERR_IVR_SESSION_VALUE"
+  /** The request carries no usable `CallSid`, so there is no call to keep data for. */
+  | "ERR_IVR_SESSION_NO_CALL"
+  /** `update` kept losing races to other writers until its time ran out. */
+  | "ERR_IVR_SESSION_CONFLICT"
+  /** The store holds a field that is not JSON (written by something other than this library). */
+  | "ERR_IVR_SESSION_CORRUPT";
+
+/** Rejected by a call session's methods when a value, key or the stored data cannot work. */
+export class SessionError extends Error {
+  readonly code: SessionErrorCode;
+  /** The call the session belongs to (`undefined` when the request had none). */
+  readonly callSid: string | undefined;
+
+  constructor(code: SessionErrorCode, callSid: string | undefined, message: string) {
+    super(message);
+    this.name = "SessionError";
+    this.code = code;
+    this.callSid = callSid;
   }
 }

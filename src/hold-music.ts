@@ -1,11 +1,10 @@
 import type { RequestHandler } from "express";
 import type { ResolvedHoldMusic } from "./config";
 import { log } from "./logger";
-import { parseTwilioBody } from "./routing/body";
-import { notTwimlMessage, twimlToString } from "./twiml-result";
+import { TWIML_TYPE, type PipelineHandler, type WebhookHandler } from "./routing/pipeline";
 import { routeKey } from "./routing/route-path";
+import { notTwimlMessage, twimlToString } from "./twiml-result";
 import type { UrlFor } from "./types";
-import { createUrlFor, type UrlForSettings } from "./url-for";
 
 /** Twilio reads the loop count as "play up to N times"; 1000 is effectively forever for a hold. */
 const HOLD_LOOPS = 1000;
@@ -22,40 +21,28 @@ export function defaultHoldMusicTwiml(urlFor: UrlFor, filePath: string): string 
 
 /**
  * Answers the hold-music endpoint (mounted under the static mount path, so it sees `req.path`
- * relative to it). GET is what users should configure (Twilio caches GETs); POST, Twilio's
- * default `waitUrlMethod`, gets the same TwiML so a forgotten attribute still plays music.
+ * relative to it) through the request pipeline. GET is what users should configure (Twilio
+ * caches GETs); POST, Twilio's default `waitUrlMethod`, gets the same TwiML so a forgotten
+ * attribute still plays music.
  */
-export function createHoldMusicHandler(
-  holdMusic: ResolvedHoldMusic,
-  urlForSettings: UrlForSettings,
-  signatureCheck: RequestHandler | undefined,
-): RequestHandler {
+export function createHoldMusicHandler(holdMusic: ResolvedHoldMusic, wrap: (handler: WebhookHandler) => PipelineHandler): RequestHandler {
   const endpointKey = routeKey(holdMusic.endpoint);
+  const answer = wrap(async ({ urlFor }) => {
+    const twiml = holdMusic.twimlFor === undefined ? defaultHoldMusicTwiml(urlFor, holdMusic.filePath) : await holdMusic.twimlFor(urlFor);
+    const body = twimlToString(twiml);
+    if (body === undefined) {
+      const error = new Error(notTwimlMessage("config.staticFiles.holdMusic.twimlFor", twiml));
+      log.error("hold music endpoint: %s", error.message);
+      throw error;
+    }
+    return { status: 200, body, contentType: TWIML_TYPE, cacheControl: "public, max-age=31536000" };
+  });
 
   return function holdMusicEndpoint(req, res, next) {
     if ((req.method !== "GET" && req.method !== "HEAD" && req.method !== "POST") || routeKey(req.path) !== endpointKey) {
       next();
       return;
     }
-    const respond = (): void => {
-      const urlFor = createUrlFor(req, urlForSettings);
-      Promise.resolve()
-        .then(() => (holdMusic.twimlFor === undefined ? defaultHoldMusicTwiml(urlFor, holdMusic.filePath) : holdMusic.twimlFor(urlFor)))
-        .then((twiml) => {
-          const body = twimlToString(twiml);
-          if (body === undefined) throw new Error(notTwimlMessage("config.staticFiles.holdMusic.twimlFor", twiml));
-          res.status(200).set("Cache-Control", "public, max-age=31536000").type("text/xml; charset=utf-8").send(body);
-        })
-        .catch((err: unknown) => {
-          log.error("hold music endpoint %s failed: %s", req.originalUrl, err instanceof Error ? err.message : String(err));
-          next(err);
-        });
-    };
-    const checkThenRespond = (): void => {
-      if (signatureCheck === undefined) respond();
-      else signatureCheck(req, res, respond);
-    };
-    if (req.method === "POST") parseTwilioBody(req, res, checkThenRespond);
-    else checkThenRespond();
+    answer(req, res, next);
   };
 }

@@ -2,8 +2,8 @@ import { twilioIvr } from "./twilio-ivr";
 
 export default twilioIvr;
 export { twilioIvr };
-export { ConfigError, StateError, UrlForError } from "./errors";
-export type { ConfigErrorCode } from "./errors";
+export { ConfigError, SessionError, StateError, UrlForError } from "./errors";
+export type { ConfigErrorCode, SessionErrorCode } from "./errors";
 export {
   isAsynchronousState,
   isBranchingState,
@@ -13,4 +13,10 @@ export {
   isRoutableState,
   isValidState,
 } from "./states";
+export { MemoryStore } from "./sessions/memory-store";
+export type { MemoryStoreOptions } from "./sessions/memory-store";
+export { RedisStore } from "./sessions/redis-store";
+export type { RedisEvalClient, RedisStoreOptions } from "./sessions/redis-store";
+export { redirectCall } from "./sessions/redirect-call";
+export type { CallsClient, RedirectCallOptions } from "./sessions/redirect-call";
 export type * from "./types";

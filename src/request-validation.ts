@@ -1,5 +1,6 @@
-import type { Request, RequestHandler } from "express";
-import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
+import type { Request } from "express";
+import twilio from "twilio";
+import { errorMessage } from "./error-message";
 import { log } from "./logger";
 
 /** What signature checking needs from the resolved config. */
@@ -11,7 +12,7 @@ export interface SignatureSettings {
 
 function matches(settings: SignatureSettings, signature: string, url: string, params: Record<string, unknown>): boolean {
   try {
-    return validateRequest(settings.authToken, signature, url, params);
+    return twilio.validateRequest(settings.authToken, signature, url, params);
   } catch {
     // An unparseable URL (e.g. a garbage Host header) cannot carry a valid signature.
     return false;
@@ -35,21 +36,20 @@ export function isSignedByTwilio(req: Request, settings: SignatureSettings): boo
   try {
     publicUrl = `${settings.scheme?.(req) ?? req.protocol}://${settings.host(req)}${req.originalUrl}`;
   } catch (err) {
-    log.error("urlFor.host/scheme threw while checking a signature: %s", err instanceof Error ? err.message : String(err));
+    log.error("urlFor.host/scheme threw while checking a signature: %s", errorMessage(err));
     return false;
   }
   return publicUrl !== asSeen && matches(settings, signature, publicUrl, params);
 }
 
-/** Rejects requests that Twilio did not sign with 403; nothing of the user's code runs for them. */
-export function createSignatureCheck(settings: SignatureSettings): RequestHandler {
-  return function twilioSignatureCheck(req, res, next) {
-    if (isSignedByTwilio(req, settings)) {
-      next();
-      return;
-    }
-    // Log the path only: never the token, the signature or the body.
+/**
+ * The signature test of the request pipeline: true when Twilio signed the request. A rejection
+ * is logged by path only: never the token, the signature or the body.
+ */
+export function createSignatureVerifier(settings: SignatureSettings): (req: Request) => boolean {
+  return function isSigned(req) {
+    if (isSignedByTwilio(req, settings)) return true;
     log.warn("rejected %s %s: missing or invalid X-Twilio-Signature", req.method, req.originalUrl);
-    res.status(403).type("text/plain").send("Twilio Request Validation Failed.");
+    return false;
   };
 }

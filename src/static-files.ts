@@ -39,10 +39,10 @@ export function fingerprintDirectory(dir: string): Map<string, string> {
   try {
     rootStat = fs.statSync(dir);
   } catch {
-    throw new ConfigError("ERR_IVR_STATIC_FILES_INVALID", `config.staticFiles.path ${JSON.stringify(dir)} does not exist`);
+    throw new ConfigError("ERR_IVR_CONFIG_INVALID", `config.staticFiles.path ${JSON.stringify(dir)} does not exist`);
   }
   if (!rootStat.isDirectory()) {
-    throw new ConfigError("ERR_IVR_STATIC_FILES_INVALID", `config.staticFiles.path ${JSON.stringify(dir)} is not a directory`);
+    throw new ConfigError("ERR_IVR_CONFIG_INVALID", `config.staticFiles.path ${JSON.stringify(dir)} is not a directory`);
   }
 
   const hashes = new Map<string, string>();

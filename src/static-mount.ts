@@ -3,7 +3,7 @@ import type { RequestHandler } from "express";
 import type { ResolvedStaticFiles } from "./config";
 import { createHoldMusicHandler } from "./hold-music";
 import { createStaticFilesMiddleware } from "./static-files";
-import type { UrlForSettings } from "./url-for";
+import type { PipelineHandler, WebhookHandler } from "./routing/pipeline";
 
 /**
  * Everything under the static mount path, in the documented order: the user's `middleware`
@@ -12,12 +12,11 @@ import type { UrlForSettings } from "./url-for";
  */
 export function createStaticMount(
   staticFiles: ResolvedStaticFiles,
-  urlForSettings: UrlForSettings,
-  signatureCheck: RequestHandler | undefined,
+  wrap: (handler: WebhookHandler) => PipelineHandler,
 ): RequestHandler {
   const router = express.Router();
   const holdMusic =
-    staticFiles.holdMusic === undefined ? undefined : createHoldMusicHandler(staticFiles.holdMusic, urlForSettings, signatureCheck);
+    staticFiles.holdMusic === undefined ? undefined : createHoldMusicHandler(staticFiles.holdMusic, wrap);
   if (staticFiles.middleware !== undefined) {
     router.use(staticFiles.middleware);
     if (holdMusic !== undefined) router.use(holdMusic);

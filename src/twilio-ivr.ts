@@ -4,12 +4,14 @@ import { resolveConfig, type ResolvedConfig } from "./config";
 import { ConfigError } from "./errors";
 import { createPathFingerprinter, type Fingerprinter } from "./fingerprint";
 import { log } from "./logger";
-import { createSignatureCheck } from "./request-validation";
-import { buildRouteTable, createDispatcher, type ReservedPath } from "./routing/routes";
+import { createSignatureVerifier } from "./request-validation";
+import { createPipeline } from "./routing/pipeline";
+import { buildRouteTable, createDispatcher, type ReservedPath, type RouteAction } from "./routing/routes";
+import { createStatusCallbackHandler } from "./sessions/status-callback";
 import { describeValue, stateName, stateProblems } from "./states";
 import { fingerprintDirectory } from "./static-files";
 import { createStaticMount } from "./static-mount";
-import type { Config, State } from "./types";
+import type { Config, SessionData, State } from "./types";
 
 function looksLikeRequest(it: unknown): boolean {
   return typeof it === "object" && it !== null && "method" in it && "headers" in it;
@@ -58,7 +60,7 @@ function createFingerprinter(config: ResolvedConfig): Fingerprinter | undefined 
     const musicHash = publicHashes.get(holdMusic.filePath);
     if (musicHash === undefined) {
       throw new ConfigError(
-        "ERR_IVR_HOLD_MUSIC_INVALID",
+        "ERR_IVR_CONFIG_INVALID",
         `config.staticFiles.holdMusic.fileRelativeUri: no file ${JSON.stringify(holdMusic.filePath.slice(mountPath.length + 1))} in ${JSON.stringify(source.dir)}`,
       );
     }
@@ -84,7 +86,7 @@ function createFingerprinter(config: ResolvedConfig): Fingerprinter | undefined 
  * });
  * app.listen(3000);
  */
-export function twilioIvr(states: readonly State[], config: Config): Express {
+export function twilioIvr<Data extends object = SessionData>(states: readonly State<Data>[], config: Config): Express {
   const checkedStates = checkStates(states);
   const resolved = resolveConfig(config);
   if (!resolved.validate && process.env.NODE_ENV === "production") {
@@ -96,14 +98,23 @@ export function twilioIvr(states: readonly State[], config: Config): Express {
   const holdMusic = resolved.staticFiles?.holdMusic;
   const reserved: ReservedPath[] =
     holdMusic === undefined ? [] : [{ path: holdMusic.endpointPath, owner: "hold-music endpoint (config.staticFiles.holdMusic)" }];
-  const table = buildRouteTable(checkedStates, reserved);
-  const urlForSettings = { fingerprinter: createFingerprinter(resolved), host: resolved.host, scheme: resolved.scheme };
-  const signatureCheck = resolved.validate ? createSignatureCheck(resolved) : undefined;
+  const sessions = resolved.sessions;
+  const endpoints: Extract<RouteAction, { kind: "endpoint" }>[] =
+    sessions?.statusCallbackUri === undefined
+      ? []
+      : [{ kind: "endpoint", path: sessions.statusCallbackUri, owner: "config.sessions.statusCallbackUri", handle: createStatusCallbackHandler(sessions.store) }];
+  const table = buildRouteTable(checkedStates, reserved, endpoints);
+  // Every endpoint below answers through this one pipeline: parse, signature, session, handler.
+  const wrap = createPipeline({
+    urlFor: { fingerprinter: createFingerprinter(resolved), host: resolved.host, scheme: resolved.scheme },
+    isSigned: resolved.validate ? createSignatureVerifier(resolved) : undefined,
+    sessions: sessions === undefined ? undefined : { store: sessions.store, ttlSeconds: sessions.ttlSeconds },
+  });
 
   const app = express();
-  app.use(createDispatcher(table, { urlFor: urlForSettings, signatureCheck }));
+  app.use(createDispatcher(table, wrap));
   if (resolved.staticFiles !== undefined) {
-    app.use(resolved.staticFiles.mountPath || "/", createStaticMount(resolved.staticFiles, urlForSettings, signatureCheck));
+    app.use(resolved.staticFiles.mountPath || "/", createStaticMount(resolved.staticFiles, wrap));
   }
   return app;
 }

@@ -1,4 +1,7 @@
 import type { Request, RequestHandler } from "express";
+import type { SessionStore } from "./sessions/store";
+
+export type { SessionFields, SessionPatch, SessionStore, StoredSession } from "./sessions/store";
 
 /**
  * Parameters Twilio sends on voice webhooks (form-encoded POST body).
@@ -80,14 +83,63 @@ export interface UrlForOptions {
  */
 export type UrlFor = (path: string, options?: UrlForOptions) => string;
 
-/** Renders a state as TwiML. */
-export type TwimlFor = (urlFor: UrlFor, inputData?: InputData) => TwimlResult;
+/** A value that survives JSON unchanged: what a call session can hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** Decides the next state. */
-export type TransitionOut = (inputData?: InputData) => State | Promise<State>;
+/** The default shape of a call's session data: any JSON values by key. */
+export type SessionData = Record<string, JsonValue>;
 
-/** Kicks off background work just before a state renders; never blocks rendering. */
-export type BackgroundTrigger = (urlFor: UrlFor, inputData?: InputData) => unknown;
+/**
+ * Per-call data that lives between the webhooks of one call (keyed by Twilio's `CallSid`) in the
+ * configured store. Handed to state functions as their last argument when `config.sessions` is
+ * set. Nothing touches the store until a method is called. Values must be JSON (plain objects,
+ * arrays, strings, finite numbers, booleans, null); anything else rejects with a `SessionError`.
+ * @typeParam Data - the shape of the call's data, e.g. `{ weather?: string; polls?: number }`.
+ */
+export interface CallSession<Data extends object = SessionData> {
+  /** The call this session belongs to. */
+  readonly callSid: string;
+  /** The value stored under `key`, or `undefined`. One store read. */
+  get<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined>;
+  /** All of the call's data (`{}` when nothing was written). One store read. */
+  getAll(): Promise<Partial<Data>>;
+  /** Stores `value` under `key`; concurrent `set`s of other keys are never lost. One atomic store write. */
+  set<K extends keyof Data & string>(key: K, value: Data[K]): Promise<void>;
+  /** Removes `key`. One atomic store write. */
+  delete(key: keyof Data & string): Promise<void>;
+  /**
+   * Atomic read-modify-write of the whole data object: `fn` gets a copy of the current data and
+   * returns (or resolves to) the new data, which replaces it. When another write lands in
+   * between, `fn` runs again on the fresh data, so no concurrent write is lost. Resolves to the
+   * data written.
+   */
+  update(fn: (data: Partial<Data>) => Partial<Data> | Promise<Partial<Data>>): Promise<Partial<Data>>;
+}
+
+// Method syntax keeps parameters bivariant, so a state written with sessions on may annotate
+// `session: CallSession<MyData>` (required) and still be a valid `TwimlFor`.
+type Bivariant<F extends (...args: never[]) => unknown> = { fn(...args: Parameters<F>): ReturnType<F> }["fn"];
+
+/**
+ * Renders a state as TwiML. `session` is passed only when `config.sessions` is set (then
+ * `inputData` may be `undefined`, keeping the session's position fixed).
+ */
+export type TwimlFor<Data extends object = SessionData> = Bivariant<
+  (urlFor: UrlFor, inputData?: InputData, session?: CallSession<Data>) => TwimlResult
+>;
+
+/** Decides the next state. `session` is passed only when `config.sessions` is set. */
+export type TransitionOut<Data extends object = SessionData> = Bivariant<
+  (inputData?: InputData, session?: CallSession<Data>) => State<Data> | Promise<State<Data>>
+>;
+
+/**
+ * Kicks off background work just before a state renders; never blocks rendering. `session` is
+ * passed only when `config.sessions` is set; it stays usable after the response was sent.
+ */
+export type BackgroundTrigger<Data extends object = SessionData> = Bivariant<
+  (urlFor: UrlFor, inputData?: InputData, session?: CallSession<Data>) => unknown
+>;
 
 /** Properties any state may have. */
 export interface StateBase {
@@ -98,51 +150,54 @@ export interface StateBase {
 }
 
 /** A renderable state that ends the call (or at least never branches). */
-export interface EndState extends StateBase {
+export interface EndState<Data extends object = SessionData> extends StateBase {
   isEndState: true;
-  twimlFor: TwimlFor;
-  backgroundTrigger?: BackgroundTrigger;
+  twimlFor: TwimlFor<Data>;
+  backgroundTrigger?: BackgroundTrigger<Data>;
   transitionOut?: never;
   processTransitionUri?: never;
 }
 
 /** A renderable, branching state whose caller input is POSTed to `processTransitionUri`. */
-export interface NormalState extends StateBase {
+export interface NormalState<Data extends object = SessionData> extends StateBase {
   /** Where caller input is sent; `POST <processTransitionUri>` calls `transitionOut`. Must start with `/`. */
   processTransitionUri: string;
-  twimlFor: TwimlFor;
-  transitionOut: TransitionOut;
-  backgroundTrigger?: BackgroundTrigger;
+  twimlFor: TwimlFor<Data>;
+  transitionOut: TransitionOut<Data>;
+  backgroundTrigger?: BackgroundTrigger<Data>;
   isEndState?: never;
 }
 
 /** A renderable state that starts background work before it renders. */
-export interface AsynchronousState extends StateBase {
-  twimlFor: TwimlFor;
-  backgroundTrigger: BackgroundTrigger;
+export interface AsynchronousState<Data extends object = SessionData> extends StateBase {
+  twimlFor: TwimlFor<Data>;
+  backgroundTrigger: BackgroundTrigger<Data>;
   isEndState?: true;
   transitionOut?: never;
   processTransitionUri?: never;
 }
 
 /** A state that renders nothing itself and picks the next state (e.g. by time of day). */
-export interface BranchingState extends StateBase {
-  transitionOut: TransitionOut;
+export interface BranchingState<Data extends object = SessionData> extends StateBase {
+  transitionOut: TransitionOut<Data>;
   twimlFor?: never;
   backgroundTrigger?: never;
   processTransitionUri?: never;
   isEndState?: never;
 }
 
-/** Any valid state. */
-export type State = EndState | NormalState | AsynchronousState | BranchingState;
+/**
+ * Any valid state.
+ * @typeParam Data - the shape of call-session data its functions see (with `config.sessions`).
+ */
+export type State<Data extends object = SessionData> = EndState<Data> | NormalState<Data> | AsynchronousState<Data> | BranchingState<Data>;
 
 /** A state with a `uri`. */
-export type RoutableState = State & { uri: string };
+export type RoutableState<Data extends object = SessionData> = State<Data> & { uri: string };
 /** A state with `twimlFor`. */
-export type RenderableState = EndState | NormalState | AsynchronousState;
+export type RenderableState<Data extends object = SessionData> = EndState<Data> | NormalState<Data> | AsynchronousState<Data>;
 /** A state with `backgroundTrigger` (always renderable). */
-export type AsynchronousStateLike = RenderableState & { backgroundTrigger: BackgroundTrigger };
+export type AsynchronousStateLike<Data extends object = SessionData> = RenderableState<Data> & { backgroundTrigger: BackgroundTrigger<Data> };
 
 /** Settings for talking to Twilio. */
 export interface TwilioConfig {
@@ -196,9 +251,32 @@ export interface StaticFilesWithFingerprintUrl extends StaticFilesCommon {
 /** `config.staticFiles`: exactly one of `path` or `fingerprintUrl`. */
 export type StaticFilesConfig = StaticFilesFromPath | StaticFilesWithFingerprintUrl;
 
+/** `config.sessions`: per-call data kept between webhooks. */
+export interface SessionsConfig {
+  /**
+   * Where call data lives. Default: a new `MemoryStore()` (one process only; data is lost on
+   * restart). Use a `RedisStore` when more than one instance answers the same number.
+   */
+  store?: SessionStore;
+  /** Seconds a call's data lives after its last write. Default: the store's own (4 hours for the built-in stores). */
+  ttlSeconds?: number;
+  /**
+   * A POST route for Twilio's call status callback (set it as the number's "call status changes"
+   * URL): when Twilio reports the call ended (`completed`, `busy`, `failed`, `no-answer`,
+   * `canceled`) its data is deleted. Answers 204. Signature-checked like every route. Must start with `/`.
+   * Default: none (data then lives until its TTL runs out).
+   */
+  statusCallbackUri?: string;
+}
+
 /** The second argument of `twilioIvr(states, config)`. */
 export interface Config {
   twilio: TwilioConfig;
   urlFor: UrlForConfig;
   staticFiles?: StaticFilesConfig;
+  /**
+   * Turns on call sessions: every state function then gets the call's `CallSession` as an added
+   * last argument. Absent (the default): state functions get exactly the original's arguments.
+   */
+  sessions?: SessionsConfig;
 }

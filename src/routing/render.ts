@@ -1,4 +1,5 @@
 import { StateError } from "../errors";
+import { errorMessage } from "../error-message";
 import { log } from "../logger";
 import {
   describeValue,
@@ -9,47 +10,66 @@ import {
   stateProblems,
 } from "../states";
 import { notTwimlMessage, twimlToString } from "../twiml-result";
-import type { InputData, NormalState, RenderableState, State, UrlFor } from "../types";
+import type { CallSession, InputData, NormalState, RenderableState, State, UrlFor } from "../types";
 
 /** What rendering needs from the app and the request. */
 export interface RenderContext {
   urlFor: UrlFor;
   /** True when a POST route exists for the path (used to check a normal state's `processTransitionUri`). */
   hasRoute(path: string): boolean;
+  /** The call's session, added as the last argument of every state function; undefined when sessions are off. */
+  session?: CallSession | undefined;
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+type Loose = (...args: unknown[]) => unknown;
+
+/**
+ * Calls one of the user's state functions with exactly the original's arguments, plus the session
+ * when sessions are on. Whatever it throws or rejects with passes through untouched (apps check
+ * `err instanceof TheirError`); it is only logged, with the state's name.
+ */
+async function callUser(state: State, method: "transitionOut" | "twimlFor", args: unknown[], context: RenderContext): Promise<unknown> {
+  const fn = (state as unknown as Record<string, Loose>)[method] as Loose;
+  try {
+    return await (context.session === undefined ? fn.apply(state, args) : fn.apply(state, [...args, context.session]));
+  } catch (err) {
+    log.error('%s of state "%s" failed: %s', method, stateName(state), errorMessage(err));
+    throw err;
+  }
+}
+
+/** Logs an error the library itself detected, then returns it for throwing. */
+function detected(error: StateError): StateError {
+  log.error("%s", error.message);
+  return error;
 }
 
 /** Calls `transitionOut(input)` and checks that what it returns is a valid state. */
-async function nextStateAfter(state: State, input: InputData | undefined): Promise<State> {
-  const from = stateName(state);
-  let next: unknown;
-  try {
-    next = await (state as { transitionOut: (input: InputData | undefined) => unknown }).transitionOut(input);
-  } catch (err) {
-    throw new StateError("ERR_IVR_TRANSITION", from, `transitionOut of state "${from}" failed: ${messageOf(err)}`, err);
-  }
+async function nextStateAfter(state: State, input: InputData | undefined, context: RenderContext): Promise<State> {
+  const next = await callUser(state, "transitionOut", [input], context);
   const problems = stateProblems(next);
   if (problems.length > 0) {
-    throw new StateError(
-      "ERR_IVR_TRANSITION",
-      from,
-      `transitionOut of state "${from}" returned ${describeValue(next)}, which is not a valid state: it ${problems.join("; it ")}`,
+    const from = stateName(state);
+    throw detected(
+      new StateError(
+        "ERR_IVR_TRANSITION",
+        from,
+        `transitionOut of state "${from}" returned ${describeValue(next)}, which is not a valid state: it ${problems.join("; it ")}`,
+      ),
     );
   }
   return next as State;
 }
 
-
-function startBackgroundWork(state: RenderableState, urlFor: UrlFor, input: InputData | undefined): void {
+function startBackgroundWork(state: RenderableState, input: InputData | undefined, context: RenderContext): void {
   if (!isAsynchronousState(state)) return;
-  const result: unknown = state.backgroundTrigger(urlFor, input);
+  const { urlFor, session } = context;
+  // A synchronous throw propagates (to next(err)), as in the original.
+  const result: unknown = session === undefined ? state.backgroundTrigger(urlFor, input) : state.backgroundTrigger(urlFor, input, session);
   if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
     // Not awaited: background work never delays the caller. A failure is logged, never unhandled.
     (result as PromiseLike<unknown>).then(undefined, (err: unknown) => {
-      log.error('backgroundTrigger of state "%s" failed: %s', stateName(state), messageOf(err));
+      log.error('backgroundTrigger of state "%s" failed: %s', stateName(state), errorMessage(err));
     });
   }
 }
@@ -66,42 +86,42 @@ export async function renderState(start: State, input: InputData | undefined, co
   while (!isRenderableState(state)) {
     if (visited.includes(state)) {
       const cycle = [...visited.slice(visited.indexOf(state)), state].map((s) => `"${stateName(s)}"`).join(" -> ");
-      throw new StateError(
-        "ERR_IVR_TRANSITION",
-        stateName(visited[visited.length - 1]),
-        `non-renderable branching states form a loop that never renders: ${cycle}`,
+      throw detected(
+        new StateError("ERR_IVR_TRANSITION", stateName(visited[visited.length - 1]), `non-renderable branching states form a loop that never renders: ${cycle}`),
       );
     }
     visited.push(state);
-    state = await nextStateAfter(state, visited.length === 1 ? input : undefined);
+    state = await nextStateAfter(state, visited.length === 1 ? input : undefined, context);
   }
 
   const renderable = state;
   const renderInput = isRenderableState(start) ? input : undefined;
   const name = stateName(renderable);
   if (isNormalState(renderable) && !context.hasRoute(renderable.processTransitionUri)) {
-    throw new StateError(
-      "ERR_IVR_RENDER",
-      name,
-      `state "${name}" has processTransitionUri ${JSON.stringify(renderable.processTransitionUri)}, but no route serves it: ` +
-        "add the state to the states passed to twilioIvr()",
+    throw detected(
+      new StateError(
+        "ERR_IVR_RENDER",
+        name,
+        `state "${name}" has processTransitionUri ${JSON.stringify(renderable.processTransitionUri)}, but no route serves it: ` +
+          "add the state to the states passed to twilioIvr()",
+      ),
     );
   }
 
-  let twiml: unknown;
   try {
-    startBackgroundWork(renderable, context.urlFor, renderInput);
-    twiml = await renderable.twimlFor(context.urlFor, renderInput);
+    startBackgroundWork(renderable, renderInput, context);
   } catch (err) {
-    throw new StateError("ERR_IVR_RENDER", name, `rendering state "${name}" failed: ${messageOf(err)}`, err);
+    log.error('backgroundTrigger of state "%s" failed: %s', name, errorMessage(err));
+    throw err;
   }
+  const twiml = await callUser(renderable, "twimlFor", [context.urlFor, renderInput], context);
   const body = twimlToString(twiml);
-  if (body === undefined) throw new StateError("ERR_IVR_RENDER", name, notTwimlMessage(`twimlFor of state "${name}"`, twiml));
+  if (body === undefined) throw detected(new StateError("ERR_IVR_RENDER", name, notTwimlMessage(`twimlFor of state "${name}"`, twiml)));
   return body;
 }
 
 /** Handles a POST to a normal state's `processTransitionUri`: `transitionOut(input)`, then render the result with no input. */
 export async function transitionFrom(state: NormalState, input: InputData, context: RenderContext): Promise<string> {
-  const next = await nextStateAfter(state, input);
+  const next = await nextStateAfter(state, input, context);
   return renderState(next, undefined, context);
 }

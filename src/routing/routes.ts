@@ -1,19 +1,20 @@
 import express from "express";
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { RequestHandler } from "express";
 import { ConfigError } from "../errors";
-import { log } from "../logger";
+import { errorMessage } from "../error-message";
 import { isNormalState, isRoutableState, stateName } from "../states";
 import type { NormalState, State } from "../types";
-import { createUrlFor, type UrlForSettings } from "../url-for";
-import { parseTwilioBody } from "./body";
-import { toInputData } from "./input";
-import { renderState, transitionFrom, type RenderContext } from "./render";
+import type { PipelineHandler, WebhookHandler } from "./pipeline";
+import { TWIML_TYPE } from "./pipeline";
+import { renderState, transitionFrom } from "./render";
 import { isPathPattern, routeKey } from "./route-path";
 
 /** What a POST to a registered path does. */
 export type RouteAction =
   | { kind: "render"; state: State; path: string; owner: string }
-  | { kind: "transition"; state: NormalState; path: string; owner: string };
+  | { kind: "transition"; state: NormalState; path: string; owner: string }
+  /** A library endpoint that is not a state (the sessions' status callback). */
+  | { kind: "endpoint"; state?: undefined; handle: WebhookHandler; path: string; owner: string };
 
 /** Paths claimed by something other than a state (e.g. the hold-music endpoint). */
 export interface ReservedPath {
@@ -39,7 +40,11 @@ function label(state: State, index: number): string {
  * Collects the POST routes of all states and rejects two claims on the same path.
  * @param reserved - other endpoints that states must not shadow.
  */
-export function buildRouteTable(states: readonly State[], reserved: readonly ReservedPath[]): RouteTable {
+export function buildRouteTable(
+  states: readonly State[],
+  reserved: readonly ReservedPath[],
+  endpoints: readonly Extract<RouteAction, { kind: "endpoint" }>[] = [],
+): RouteTable {
   const literal = new Map<string, RouteAction>();
   const patterns: RouteAction[] = [];
   const patternOwners = new Map<string, RouteAction>();
@@ -52,7 +57,7 @@ export function buildRouteTable(states: readonly State[], reserved: readonly Res
     const existing = index.get(key);
     if (existing !== undefined) {
       // The same state listed twice is harmless: keep one route.
-      if (existing.state === action.state && existing.kind === action.kind) return;
+      if (existing.state !== undefined && existing.state === action.state && existing.kind === action.kind) return;
       conflicts.push(`${action.owner} and ${existing.owner} both claim POST ${action.path}`);
       return;
     }
@@ -65,6 +70,7 @@ export function buildRouteTable(states: readonly State[], reserved: readonly Res
     if (index === patternOwners) patterns.push(action);
   };
 
+  endpoints.forEach(claim);
   states.forEach((state, i) => {
     if (isRoutableState(state)) {
       claim({ kind: "render", state, path: state.uri, owner: `${label(state, i)} (uri)` });
@@ -90,56 +96,36 @@ export function buildRouteTable(states: readonly State[], reserved: readonly Res
   };
 }
 
-/** Settings the request handlers need. */
-export interface DispatchSettings {
-  urlFor: UrlForSettings;
-  /** Signature check to run after the body is parsed, or undefined when validation is off. */
-  signatureCheck: RequestHandler | undefined;
+/**
+ * The pipeline's handler for one route: render the state, run its transition, or the endpoint.
+ * @param wrap - the app's request pipeline.
+ */
+function routeHandler(action: RouteAction, table: RouteTable, wrap: (handler: WebhookHandler) => PipelineHandler): PipelineHandler {
+  if (action.kind === "endpoint") return wrap(action.handle);
+  return wrap(async ({ input, urlFor, session }) => {
+    const context = { urlFor, hasRoute: table.has, session };
+    const body = action.kind === "render" ? await renderState(action.state, input, context) : await transitionFrom(action.state, input, context);
+    return { status: 200, body, contentType: TWIML_TYPE };
+  });
 }
 
 /**
- * One middleware that answers every state route: a single map lookup per request, so the
- * cost does not grow with the number of states (Express would scan its routes in order).
+ * One middleware that answers every POST route: a single map lookup per request, so the cost
+ * does not grow with the number of states (Express would scan its routes in order).
  */
-export function createDispatcher(table: RouteTable, settings: DispatchSettings): RequestHandler {
-  function respond(action: RouteAction, req: Request, res: Response, next: NextFunction): void {
-    const context: RenderContext = { urlFor: createUrlFor(req, settings.urlFor), hasRoute: table.has };
-    const input = toInputData(req.body);
-    const work =
-      action.kind === "render" ? renderState(action.state, input, context) : transitionFrom(action.state, input, context);
-    work.then(
-      (twiml) => {
-        res.status(200).type("text/xml; charset=utf-8").send(twiml);
-      },
-      (err: unknown) => {
-        log.error("%s %s: %s", req.method, req.originalUrl, err instanceof Error ? err.message : String(err));
-        next(err);
-      },
-    );
-  }
-
-  function run(action: RouteAction, req: Request, res: Response, next: NextFunction): void {
-    parseTwilioBody(req, res, () => {
-      if (settings.signatureCheck === undefined) {
-        respond(action, req, res, next);
-        return;
-      }
-      settings.signatureCheck(req, res, () => {
-        respond(action, req, res, next);
-      });
-    });
-  }
-
-  const patternRouter = table.patterns.length > 0 ? createPatternRouter(table.patterns, run) : undefined;
+export function createDispatcher(table: RouteTable, wrap: (handler: WebhookHandler) => PipelineHandler): RequestHandler {
+  const literal = new Map<string, PipelineHandler>();
+  for (const [key, action] of table.literal) literal.set(key, routeHandler(action, table, wrap));
+  const patternRouter = table.patterns.length > 0 ? createPatternRouter(table.patterns, (action) => routeHandler(action, table, wrap)) : undefined;
 
   return function dispatchStateRoute(req, res, next) {
     if (req.method !== "POST") {
       next();
       return;
     }
-    const action = table.literal.get(routeKey(req.path));
-    if (action !== undefined) {
-      run(action, req, res, next);
+    const handler = literal.get(routeKey(req.path));
+    if (handler !== undefined) {
+      handler(req, res, next);
     } else if (patternRouter !== undefined) {
       patternRouter(req, res, next);
     } else {
@@ -148,21 +134,13 @@ export function createDispatcher(table: RouteTable, settings: DispatchSettings):
   };
 }
 
-function createPatternRouter(
-  actions: readonly RouteAction[],
-  run: (action: RouteAction, req: Request, res: Response, next: NextFunction) => void,
-): RequestHandler {
+function createPatternRouter(actions: readonly RouteAction[], handlerFor: (action: RouteAction) => PipelineHandler): RequestHandler {
   const router = express.Router();
   for (const action of actions) {
     try {
-      router.post(action.path, (req, res, next) => {
-        run(action, req, res, next);
-      });
+      router.post(action.path, handlerFor(action));
     } catch (err) {
-      throw new ConfigError(
-        "ERR_IVR_STATE_INVALID",
-        `Invalid state provided: ${action.owner} is not a valid Express path: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      throw new ConfigError("ERR_IVR_STATE_INVALID", `Invalid state provided: ${action.owner} is not a valid Express path: ${errorMessage(err)}`);
     }
   }
   return router;

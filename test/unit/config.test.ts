@@ -141,7 +141,7 @@ describe("config.staticFiles", () => {
     const error = configError(
       // @ts-expect-error path and fingerprintUrl exclude each other
       () => twilioIvr(states, { ...dev, staticFiles: { path: tmp, fingerprintUrl } }),
-      "ERR_IVR_STATIC_FILES_INVALID",
+      "ERR_IVR_CONFIG_INVALID",
     );
     expect(error.message).toMatch(/^config\.staticFiles .*`path`.*`fingerprintUrl`.*both/);
   });
@@ -150,7 +150,7 @@ describe("config.staticFiles", () => {
     const error = configError(
       // @ts-expect-error one of path or fingerprintUrl is required
       () => twilioIvr(states, { ...dev, staticFiles: { mountPath: "/static" } }),
-      "ERR_IVR_STATIC_FILES_INVALID",
+      "ERR_IVR_CONFIG_INVALID",
     );
     expect(error.message).toMatch(/^config\.staticFiles .*neither/);
   });
@@ -162,20 +162,20 @@ describe("config.staticFiles", () => {
   });
 
   it.each(["static", "./static", "static/"])("rejects the relative path %j", (relative) => {
-    const error = configError(() => twilioIvr(states, withStatic({ path: relative })), "ERR_IVR_STATIC_FILES_INVALID");
+    const error = configError(() => twilioIvr(states, withStatic({ path: relative })), "ERR_IVR_CONFIG_INVALID");
     expect(error.message).toMatch(/^config\.staticFiles\.path .*absolute/);
     expect(error.message).toContain(JSON.stringify(relative));
   });
 
   it("rejects a path that is not a string", () => {
     // @ts-expect-error path must be a string
-    const error = configError(() => twilioIvr(states, { ...dev, staticFiles: { path: 42 } }), "ERR_IVR_STATIC_FILES_INVALID");
+    const error = configError(() => twilioIvr(states, { ...dev, staticFiles: { path: 42 } }), "ERR_IVR_CONFIG_INVALID");
     expect(error.message).toMatch(/^config\.staticFiles\.path /);
   });
 
   it("rejects a path that does not exist, naming it", () => {
     const missing = path.join(tmp, "no-such-dir");
-    const error = configError(() => twilioIvr(states, withStatic({ path: missing })), "ERR_IVR_STATIC_FILES_INVALID");
+    const error = configError(() => twilioIvr(states, withStatic({ path: missing })), "ERR_IVR_CONFIG_INVALID");
     expect(error.message).toMatch(/^config\.staticFiles\.path /);
     expect(error.message).toContain(missing);
     expect(error.message).toMatch(/does not exist/);
@@ -183,14 +183,14 @@ describe("config.staticFiles", () => {
 
   it("rejects a path that is a file, not a directory", () => {
     const file = path.join(tmp, "hold.mp3");
-    const error = configError(() => twilioIvr(states, withStatic({ path: file })), "ERR_IVR_STATIC_FILES_INVALID");
+    const error = configError(() => twilioIvr(states, withStatic({ path: file })), "ERR_IVR_CONFIG_INVALID");
     expect(error.message).toContain(file);
     expect(error.message).toMatch(/not a directory/);
   });
 
   it("rejects a fingerprintUrl that is not a function", () => {
     // @ts-expect-error fingerprintUrl must be a function
-    const error = configError(() => twilioIvr(states, { ...dev, staticFiles: { fingerprintUrl: "v1" } }), "ERR_IVR_STATIC_FILES_INVALID");
+    const error = configError(() => twilioIvr(states, { ...dev, staticFiles: { fingerprintUrl: "v1" } }), "ERR_IVR_CONFIG_INVALID");
     expect(error.message).toMatch(/^config\.staticFiles\.fingerprintUrl .*function/);
   });
 
@@ -258,7 +258,7 @@ describe("config.staticFiles.holdMusic", () => {
   it("rejects a music file missing from staticFiles.path, naming the file and the directory", () => {
     const error = configError(
       () => twilioIvr(states, withHoldMusic({ fileRelativeUri: "missing.mp3" }, { path: tmp, mountPath: "/static" })),
-      "ERR_IVR_HOLD_MUSIC_INVALID",
+      "ERR_IVR_CONFIG_INVALID",
     );
     expect(error.message).toMatch(/^config\.staticFiles\.holdMusic\.fileRelativeUri/);
     expect(error.message).toContain("missing.mp3");
@@ -269,7 +269,7 @@ describe("config.staticFiles.holdMusic", () => {
     const inner = fs.mkdtempSync(path.join(tmp, "inner-"));
     const error = configError(
       () => twilioIvr(states, withHoldMusic({ fileRelativeUri: "hold.mp3" }, { path: inner })),
-      "ERR_IVR_HOLD_MUSIC_INVALID",
+      "ERR_IVR_CONFIG_INVALID",
     );
     expect(error.message).toContain("hold.mp3");
   });

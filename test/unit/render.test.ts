@@ -1,4 +1,4 @@
-import { StateError } from "../../src";
+import { StateError, type CallSession } from "../../src";
 import { renderState, transitionFrom, type RenderContext } from "../../src/routing/render";
 import type { InputData, State } from "../../src";
 
@@ -86,12 +86,25 @@ describe("transitionFrom", () => {
     await expect(transitionFrom(menu as never, {}, context())).rejects.toThrow(/transitionOut of state "MENU" returned an object, which is not a valid state/);
   });
 
-  it("wraps a throwing transitionOut, keeping the cause", async () => {
+  it("passes a throwing transitionOut's error through as the same object, as the original did", async () => {
     const boom = new Error("db down");
     const menu = { name: "MENU", processTransitionUri: "/m", twimlFor: () => "menu", transitionOut: (): State => { throw boom; } };
-    const error = (await transitionFrom(menu, {}, context()).catch((e: unknown) => e)) as StateError;
-    expect(error.code).toBe("ERR_IVR_TRANSITION");
-    expect(error.cause).toBe(boom);
-    expect(error.message).toContain("db down");
+    await expect(transitionFrom(menu, {}, context())).rejects.toBe(boom);
+  });
+
+  it("passes a rejecting twimlFor's value through untouched, even when it is not an Error", async () => {
+    const reason = { status: 503, detail: "upstream" };
+    const state: State = { name: "E", isEndState: true, twimlFor: () => Promise.reject(reason) };
+    await expect(renderState(state, {}, context())).rejects.toBe(reason);
+  });
+
+  it("adds the session as the last argument only when there is one, keeping the position fixed", async () => {
+    const session = { callSid: "CA1" } as unknown as CallSession;
+    const twimlFor = jest.fn(() => "x");
+    const transitionOut = jest.fn((): State => ({ isEndState: true, twimlFor }));
+    const branch: State = { transitionOut };
+    await renderState(branch, { Digits: "1" }, { ...context(), session });
+    expect(transitionOut.mock.calls).toEqual([[{ Digits: "1" }, session]]);
+    expect(twimlFor.mock.calls).toEqual([[urlFor, undefined, session]]);
   });
 });
