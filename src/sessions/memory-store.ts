@@ -31,6 +31,8 @@ export class MemoryStore implements SessionStore {
   private readonly ttlSeconds: number;
   private readonly maxCalls: number;
   private sweeper: NodeJS.Timeout | undefined;
+  /** Store-wide, so a call destroyed and written again never gets a revision it had before. */
+  private lastRevision = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     if (typeof options !== "object" || options === null) {
@@ -71,7 +73,7 @@ export class MemoryStore implements SessionStore {
     const entry = this.live(callSid);
     const current = entry === undefined ? undefined : String(entry.revision);
     if (current !== expectedRevision) return Promise.resolve(false);
-    this.write(callSid, new Map(Object.entries(fields)), (entry?.revision ?? 0) + 1, ttlSeconds);
+    this.write(callSid, new Map(Object.entries(fields)), ttlSeconds);
     return Promise.resolve(true);
   }
 
@@ -80,7 +82,7 @@ export class MemoryStore implements SessionStore {
     const fields = entry?.fields ?? new Map<string, string>();
     for (const key of Object.keys(changes.set)) fields.set(key, changes.set[key] as string);
     for (const key of changes.remove) fields.delete(key);
-    this.write(callSid, fields, (entry?.revision ?? 0) + 1, ttlSeconds);
+    this.write(callSid, fields, ttlSeconds);
     return Promise.resolve();
   }
 
@@ -107,7 +109,8 @@ export class MemoryStore implements SessionStore {
     return entry;
   }
 
-  private write(callSid: string, fields: Map<string, string>, revision: number, ttlSeconds: number | undefined): void {
+  private write(callSid: string, fields: Map<string, string>, ttlSeconds: number | undefined): void {
+    const revision = ++this.lastRevision;
     // Delete then set: a Map iterates in insertion order, so the first key is the call written longest ago.
     this.calls.delete(callSid);
     this.calls.set(callSid, { fields, revision, expiresAt: Date.now() + (ttlSeconds ?? this.ttlSeconds) * 1000 });

@@ -100,3 +100,5 @@ export async function simulateCall(target: SimulatorTarget, options: SimulateCal
   await call.start(options.method ?? "POST", resolve(options.uri));
   return call;
 }
+export { sessionStoreContract } from "./store-contract";
+export type { StoreContractCheck, StoreContractOptions } from "./store-contract";
