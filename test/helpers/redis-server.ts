@@ -34,7 +34,7 @@ export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
   return port;
 }
 
@@ -90,7 +90,7 @@ async function waitForPong(port: number, child: ChildProcess, timeoutMs = 10_000
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
+  return new Promise((resolve) => child.once("exit", () => { resolve(); }));
 }
 
 /** Starts redis-server on a free loopback port and resolves once it answers PING. */

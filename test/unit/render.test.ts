@@ -94,7 +94,12 @@ describe("transitionFrom", () => {
 
   it("passes a rejecting twimlFor's value through untouched, even when it is not an Error", async () => {
     const reason = { status: 503, detail: "upstream" };
-    const state: State = { name: "E", isEndState: true, twimlFor: () => Promise.reject(reason) };
+    const state: State = {
+      name: "E",
+      isEndState: true,
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- apps reject with non-Errors too
+      twimlFor: () => Promise.reject(reason),
+    };
     await expect(renderState(state, {}, context())).rejects.toBe(reason);
   });
 
