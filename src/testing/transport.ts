@@ -2,7 +2,8 @@ import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
 import { Duplex } from "node:stream";
-import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
+import twilio from "twilio";
+import { errorMessage } from "../error-message";
 
 /**
  * What the simulator calls: a Node request listener (an Express app, used in-process without
@@ -256,7 +257,7 @@ export function createTransport(target: SimulatorTarget, options: TransportOptio
       headers["content-length"] = Buffer.byteLength(form);
     }
     if (authToken !== undefined) {
-      headers["x-twilio-signature"] = getExpectedTwilioSignature(authToken, url.href, method === "GET" ? {} : { ...params });
+      headers["x-twilio-signature"] = twilio.getExpectedTwilioSignature(authToken, url.href, method === "GET" ? {} : { ...params });
     }
 
     const label = `${method} ${url.href}`;
@@ -268,7 +269,7 @@ export function createTransport(target: SimulatorTarget, options: TransportOptio
         const options = { ...connect(url), ...requestOptions };
         client = url.protocol === "https:" && server === undefined ? https.request(options) : http.request(options);
       } catch (err) {
-        reject(new Error(`${label} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+        reject(new Error(`${label} failed: ${errorMessage(err)}`, { cause: err }));
         return;
       }
       let settled = false;

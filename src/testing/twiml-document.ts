@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { TwimlError, type TwimlNode } from "./twiml-node";
+import { errorMessage } from "../error-message";
 import { MAX_DOCUMENT_BYTES, ROOT_ELEMENT, elementRule, type AttributeRule, type ElementRule } from "./twiml-schema";
 
 /**
@@ -243,7 +244,7 @@ function readDocument(xml: string): DecodedElement {
   try {
     items = PARSER.parse(doc);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     // The parser refuses names such as `constructor` or `__proto__`: well-formed, but not TwiML.
     if (message.startsWith("[SECURITY]")) throw new TwimlError(12200, `not a TwiML element or attribute name: ${message}`);
     throw notWellFormed(message);

@@ -1,7 +1,9 @@
-import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
+import twilio from "twilio";
 import type { Express } from "express";
 import twilioIvr from "../../src";
 import type { Config, State } from "../../src";
+
+const { getExpectedTwilioSignature } = twilio;
 
 export const AUTH_TOKEN = "test-auth-token-0123456789abcdef";
 export const PUBLIC_HOST = "ivr.example.com";

@@ -1,7 +1,9 @@
 import type { Request } from "express";
 import fc from "fast-check";
-import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
+import twilio from "twilio";
 import { isSignedByTwilio, type SignatureSettings } from "../../src/request-validation";
+
+const { getExpectedTwilioSignature } = twilio;
 
 interface FakeRequestParts {
   protocol: string;

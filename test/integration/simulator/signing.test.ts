@@ -2,12 +2,14 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
-import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
+import twilio from "twilio";
 import type { InputData, State } from "../../../src";
 import { CallStepError, simulateCall } from "../../../src/testing";
 import { AUTH_TOKEN, PUBLIC_HOST, buildApp, validatingConfig } from "../../helpers/app";
 import { twiml, twimlApp } from "../../helpers/twiml-app";
 import type { ReceivedRequest } from "../../helpers/twiml-app";
+
+const { validateRequest } = twilio;
 
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "static");
 const holdHash = crypto.createHash("md5").update(fs.readFileSync(path.join(FIXTURES, "hold.mp3"))).digest("hex");

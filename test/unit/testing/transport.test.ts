@@ -3,11 +3,13 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import type { Express, Request } from "express";
 import fc from "fast-check";
-import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
+import twilio from "twilio";
 import type { State } from "../../../src";
 import { MAX_RESPONSE_BYTES, createTransport } from "../../../src/testing/transport";
 import type { Transport } from "../../../src/testing/transport";
 import { AUTH_TOKEN, PUBLIC_HOST, buildApp, validatingConfig } from "../../helpers/app";
+
+const { validateRequest } = twilio;
 
 interface Echo {
   method: string;
