@@ -35,9 +35,16 @@ interface RedisStoreCommon {
   prefix?: string;
   /** Seconds a call's data lives after its last write, unless `config.sessions.ttlSeconds` says otherwise. Default 14400 (4 hours). */
   ttlSeconds?: number;
+  /**
+   * Longest wait, in milliseconds, for one store operation (connecting included) before it
+   * rejects, so that a Redis that is down or stuck fails the request instead of holding it
+   * past Twilio's 15 s limit. Default 3000.
+   */
+  timeoutMs?: number;
 }
 
 const DEFAULT_PREFIX = "tif:call:";
+const DEFAULT_TIMEOUT_MS = 3000;
 const REVISION = "rev";
 /** Data fields are prefixed so that no key of the user's can collide with the revision field. */
 const FIELD = "f:";
@@ -105,6 +112,7 @@ export class RedisStore implements SessionStore {
   private readonly prefix: string;
   private readonly ttlSeconds: number;
   private readonly url: string | undefined;
+  private readonly timeoutMs: number;
   private client: Promise<RedisEvalClient> | undefined;
   private closed = false;
 
@@ -129,6 +137,11 @@ export class RedisStore implements SessionStore {
     if (typeof prefix !== "string") throw new ConfigError("ERR_IVR_CONFIG_INVALID", `RedisStore options.prefix must be a string, got ${typeof prefix}`);
     this.prefix = prefix;
     this.ttlSeconds = checkTtl(options.ttlSeconds, "RedisStore options.ttlSeconds") ?? DEFAULT_TTL_SECONDS;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new ConfigError("ERR_IVR_CONFIG_INVALID", `RedisStore options.timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
+    }
+    this.timeoutMs = timeoutMs;
     this.url = url;
     if (client !== undefined) this.client = Promise.resolve(client as RedisEvalClient);
   }
@@ -168,10 +181,24 @@ export class RedisStore implements SessionStore {
     }
   }
 
-  private async run(script: string, callSid: string, args: string[]): Promise<unknown> {
-    if (this.closed) throw new Error("RedisStore is closed");
-    const client = await (this.client ??= this.connect());
-    return client.eval(script, { keys: [this.prefix + callSid], arguments: args });
+  private run(script: string, callSid: string, args: string[]): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error("RedisStore is closed"));
+    const work = (this.client ??= this.connect()).then((client) => client.eval(script, { keys: [this.prefix + callSid], arguments: args }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`RedisStore: no answer from Redis within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      work.then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
   }
 
   /** Makes and connects the owned client on first use; a failed connection is retried on the next use. */
@@ -188,13 +215,31 @@ export class RedisStore implements SessionStore {
         url,
         // Fail fast while Redis is unreachable instead of queueing commands (and callers) indefinitely.
         disableOfflineQueue: true,
-        socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+        socket: { connectTimeout: this.timeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
       });
       // node-redis emits connection errors as events; without a listener they would crash the process.
       client.on("error", (err: unknown) => {
         log.error("RedisStore: %s", errorMessage(err));
       });
-      await client.connect();
+      // connect() keeps retrying while Redis is unreachable: bound it, and start afresh on the next use.
+      let timer: NodeJS.Timeout | undefined;
+      const failed = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`RedisStore: could not connect to Redis within ${this.timeoutMs} ms`));
+        }, this.timeoutMs);
+        // A refused connection fails now rather than after every retry.
+        client.once("error", (err: unknown) => {
+          reject(new Error(`RedisStore: could not connect to Redis: ${errorMessage(err)}`));
+        });
+      });
+      try {
+        await Promise.race([client.connect(), failed]);
+      } catch (err) {
+        client.destroy();
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
       return client as unknown as OwnedClient;
     })();
     connecting.catch(() => {
