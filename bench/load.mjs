@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
  * @property {"GET" | "POST"} method
  * @property {string} path
  * @property {Buffer} [body]
+ * @property {Buffer[]} [bodies] - instead of `body`: requests take these in turn (round robin over all connections)
  * @property {Record<string, string | number>} [headers]
  * @property {number} connections
  */
@@ -16,14 +17,27 @@ import { performance } from "node:perf_hooks";
 /** Keeps one agent (one set of warm connections) per target across rounds. */
 export function createClient(/** @type {Target} */ target) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: target.connections, maxFreeSockets: target.connections });
-  const headers = { ...target.headers };
-  if (target.body !== undefined) headers["content-length"] = target.body.length;
-  const options = { agent, host: "127.0.0.1", port: target.port, method: target.method, path: target.path, headers };
+  const base = { agent, host: "127.0.0.1", port: target.port, method: target.method, path: target.path };
+  const optionsFor = (body) =>
+    body === undefined ? { ...base, headers: { ...target.headers } } : { ...base, headers: { ...target.headers, "content-length": body.length } };
+  const bodies = target.bodies ?? [target.body];
+  const prepared = bodies.map((body) => ({ body, options: optionsFor(body) }));
+  let nextBody = 0;
 
-  /** One request, resolved with status, body length and (when asked) the body itself. */
-  function request(keepBody = false) {
+  /**
+   * One request, resolved with status, body length and (when asked) the body itself. It sends the
+   * target's next body, or `body` when given (e.g. a check's own call).
+   */
+  function request(keepBody = false, body = undefined) {
+    let sending;
+    if (body === undefined) {
+      sending = prepared[nextBody];
+      nextBody = (nextBody + 1) % prepared.length;
+    } else {
+      sending = { body, options: optionsFor(body) };
+    }
     return new Promise((resolve, reject) => {
-      const req = http.request(options, (res) => {
+      const req = http.request(sending.options, (res) => {
         const chunks = [];
         let bytes = 0;
         res.on("data", (chunk) => {
@@ -36,7 +50,7 @@ export function createClient(/** @type {Target} */ target) {
         res.on("error", reject);
       });
       req.on("error", reject);
-      req.end(target.body);
+      req.end(sending.body);
     });
   }
 

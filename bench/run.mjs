@@ -11,7 +11,8 @@
 //   BENCH_STATES [10000]          state count of the large app in scenario 2
 //   BENCH_SMALL_FILES [2000]  BENCH_SMALL_KB [2]  BENCH_LARGE_FILES [20]  BENCH_LARGE_MB [15]
 //   BENCH_CREATION_RUNS [9]       timed runs of each side in scenario 3
-//   BENCH_ONLY                    e.g. "1,3": run only these scenarios
+//   BENCH_ONLY                    e.g. "1,3": run only these scenarios (default: all, 1 to 5)
+//   BENCH_REDIS_CPU [2, or 0 on a 2-core machine]  CPU of the redis-server of scenario 5 (when pinning)
 //   BENCH_PIN [1]                 pin the load generator to CPU 0 and servers to CPU 1 (needs taskset)
 //   BENCH_CPU_PROF                a directory: server processes write --cpu-prof profiles there
 import { execFileSync, fork } from "node:child_process";
@@ -23,7 +24,8 @@ import { fileURLToPath } from "node:url";
 import { compareCreation, writeRandomFiles } from "./files.mjs";
 import { createClient } from "./load.mjs";
 import { formatMs, formatNumber, median, table } from "./stats.mjs";
-import { FORM_BODY, INCOMING_URI, TWIML, TWIML_TYPE, stateUri } from "./workload.mjs";
+import { bulk, command, findRedisServer, startRedisServer } from "./redis.mjs";
+import { FORM_BODY, INCOMING_URI, SESSION_CALLS, SESSION_URI, TWIML, TWIML_TYPE, callSid, formBody, stateUri, visitOf } from "./workload.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Read before any pinning: availableParallelism() follows this process's CPU affinity.
@@ -51,10 +53,20 @@ const settings = {
   largeFiles: Math.round(envNumber("BENCH_LARGE_FILES", 20)),
   largeMb: envNumber("BENCH_LARGE_MB", 15, 2),
   creationRuns: Math.round(envNumber("BENCH_CREATION_RUNS", 9, 3)),
-  only: new Set((process.env.BENCH_ONLY ?? "1,2,3,4").split(",").map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY ?? "1,2,3,4,5").split(",").map((s) => s.trim())),
   pin: process.env.BENCH_PIN !== "0" && cpuCount >= 2 && hasTaskset(),
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
+settings.redisCpu = redisCpu();
+
+/** Off the servers' CPU 1: a core of its own when there is one, else the load generator's (which idles much of the time). */
+function redisCpu() {
+  const raw = process.env.BENCH_REDIS_CPU;
+  if (raw === undefined || raw === "") return cpuCount >= 3 ? 2 : 0;
+  const cpu = Number(raw);
+  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= cpuCount) throw new Error(`BENCH_REDIS_CPU must be a CPU number from 0 to ${cpuCount - 1}, got ${JSON.stringify(raw)}`);
+  return cpu;
+}
 
 function hasTaskset() {
   try {
@@ -82,7 +94,8 @@ let serversStarted = 0;
 
 /** Starts a target app in a child process and resolves once it listens. */
 function startServer(spec) {
-  const profileName = `${String(++serversStarted).padStart(2, "0")}-${spec.kind}${spec.states === undefined ? "" : `-${spec.states}`}.cpuprofile`;
+  const variant = spec.states ?? spec.sessions;
+  const profileName = `${String(++serversStarted).padStart(2, "0")}-${spec.kind}${variant === undefined ? "" : `-${variant}`}.cpuprofile`;
   const execArgv = settings.cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${settings.cpuProfDir}`, `--cpu-prof-name=${profileName}`];
   const child = fork(path.join(here, "server.mjs"), [JSON.stringify(spec)], { execArgv, stdio: "inherit" });
   children.add(child);
@@ -120,8 +133,12 @@ function startServer(spec) {
   });
 }
 
+/** Stops the redis-server of scenario 5 (synchronously, SIGKILL), once one runs. */
+let killRedis = () => {};
+
 function killChildren() {
   for (const child of children) child.kill();
+  killRedis();
 }
 
 /** Removes the temp directory, once main() has made one. */
@@ -160,6 +177,11 @@ function post(uri) {
   };
 }
 
+/** A POST whose requests send `bodies` in turn. */
+function postEach(uri, bodies) {
+  return { ...post(uri), body: undefined, bodies: bodies.map((body) => Buffer.from(body)) };
+}
+
 /**
  * Fails the run (a setup bug, not a benchmark result) when a target does not answer as expected.
  * @param check - (response, target) => a problem description, or undefined when the answer is right.
@@ -181,14 +203,16 @@ function twimlCheck(res) {
 }
 
 /**
- * Checks the targets' answers, warms every process, then runs `rounds` rounds, each measuring
- * every target once (on the next of its processes); the order flips every round (A B C, C B A, ...)
- * so slow drift hits all targets alike. Stops the servers afterwards.
+ * Checks the targets' answers (and runs `verify`, when given, for checks of its own), warms every
+ * process, then runs `rounds` rounds, each measuring every target once (on the next of its
+ * processes); the order flips every round (A B C, C B A, ...) so slow drift hits all targets
+ * alike. Stops the servers afterwards.
  */
-async function compare(targets, serverGroups, check, { rounds = settings.rounds } = {}) {
+async function compare(targets, serverGroups, check, { rounds = settings.rounds, warmupSeconds = settings.warmupSeconds, verify } = {}) {
   try {
     await expectResponses(targets, check);
-    for (const t of targets) for (const { client } of t.instances) await client.run(settings.warmupSeconds * 1000);
+    await verify?.();
+    for (const t of targets) for (const { client } of t.instances) await client.run(warmupSeconds * 1000);
     const samples = new Map(targets.map((t) => [t, []]));
     for (let round = 0; round < rounds; round++) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
@@ -248,6 +272,8 @@ function printRps(title, results, { showMb = false } = {}) {
 }
 
 const summary = [];
+/** Printed after the summary: what a run left out. */
+const notices = [];
 
 /**
  * Records a goal. `check` is a second view of the same comparison, shown next to it: for HTTP
@@ -261,8 +287,8 @@ function addRatio(name, value, goal, higherIsBetter, check = "") {
 }
 
 /** Adds a req/s goal for `a` relative to `b`, with the CPU-per-request ratio (b/a: higher is better too) as check. */
-function addRpsRatio(name, a, b) {
-  addRatio(name, a.rps / b.rps, 0.95, true, `by server CPU/req ${formatNumber(b.serverUsPerReq / a.serverUsPerReq, 3)}`);
+function addRpsRatio(name, a, b, goal = 0.95) {
+  addRatio(name, a.rps / b.rps, goal, true, `by server CPU/req ${formatNumber(b.serverUsPerReq / a.serverUsPerReq, 3)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,6 +395,104 @@ async function scenarioStatic(root) {
   addRpsRatio("4. lib/express.static req/s", libResult, bareResult);
 }
 
+/**
+ * Scenario 5: the cost of call sessions. One app shape, four configurations, measured side by side;
+ * the requests rotate over SESSION_CALLS CallSids (sessions are keyed by CallSid).
+ */
+async function scenarioSessions() {
+  console.log(
+    `\n[5] POST ${SESSION_URI} (one routable state, ${SESSION_CALLS} CallSids in turn): sessions off vs sessions: {} untouched,\n` +
+      "    vs one session.get + one session.set per request on MemoryStore, and on RedisStore (real redis-server)",
+  );
+  const binary = findRedisServer();
+  let redis;
+  if (binary === undefined) {
+    const notice = "*** redis-server is not installed: scenario 5's RedisStore target (5d) is SKIPPED. Install it: apt-get install -y redis-server ***";
+    console.log(`\n${notice}\n`);
+    notices.push(notice);
+  } else {
+    redis = await startRedisServer(binary);
+    killRedis = () => redis.kill();
+    pin(redis.pid, settings.redisCpu);
+    console.log(`    redis-server ${redis.url} (persistence off)${settings.pin ? `, on CPU ${settings.redisCpu}` : ""}`);
+  }
+
+  const bodies = Array.from({ length: SESSION_CALLS }, (_, i) => formBody(callSid(`5e55${i.toString(16).padStart(4, "0")}`)));
+  const request = postEach(SESSION_URI, bodies);
+  const modes = [
+    ["A: sessions off", "off"],
+    ["B: sessions: {}, untouched", "untouched"],
+    ["C: MemoryStore get+set", "memory"],
+  ];
+  if (redis !== undefined) modes.push(["D: RedisStore get+set", "redis"]);
+  // Started side by side: eight Node processes one after the other would take seconds.
+  const groups = await Promise.all(modes.map(([, sessions]) => startServers({ kind: "lib-session", sessions, ...(sessions === "redis" ? { redisUrl: redis.url } : {}) })));
+  const targets = modes.map(([label], i) => target(label, groups[i], request));
+  /** What each target's TwiML says after "Visit ": a fixed word, or the counter from the session. */
+  const says = ["off", "on", "counter", "counter"];
+
+  const sessionCheck = (res, t) => {
+    if (res.status !== 200) return `status ${res.status}, expected 200`;
+    if (res.headers["content-type"] !== TWIML_TYPE) return `content-type ${res.headers["content-type"]}, expected ${TWIML_TYPE}`;
+    const visit = visitOf(res.body.toString());
+    if (visit === undefined) return "body is not the expected TwiML";
+    const want = says[targets.indexOf(t)];
+    if (want === "counter" ? !/^[1-9]\d*$/.test(visit) : visit !== want) {
+      return `TwiML says "Visit ${visit}", expected ${want === "counter" ? "a visit number" : `"Visit ${want}"`}`;
+    }
+    return undefined;
+  };
+
+  // The counter targets must really keep it per call: a fresh call counts 1 then 2, another fresh
+  // call starts at 1 again, and (Redis) the call's hash holds the counter.
+  let verifyCalls = 0;
+  const verify = async () => {
+    for (const [index, t] of targets.entries()) {
+      if (says[index] !== "counter") continue;
+      for (const [i, { client }] of t.instances.entries()) {
+        const sids = [callSid(`feed${index}${i}0`), callSid(`feed${index}${i}1`)];
+        if (t === targets[3]) verifyCalls += sids.length;
+        for (const [sid, expected] of [[sids[0], "1"], [sids[0], "2"], [sids[1], "1"]]) {
+          const res = await client.request(true, Buffer.from(formBody(sid)));
+          const visit = res.status === 200 ? visitOf(res.body.toString()) : `(status ${res.status})`;
+          if (visit !== expected) throw new Error(`${t.label}: call ${sid} got "Visit ${visit}", expected "Visit ${expected}": the session counter is not kept`);
+        }
+        if (t === targets[3]) {
+          const stored = await bulk(redis.port, `HGET tif:call:${sids[0]} f:n`);
+          if (stored !== "2") throw new Error(`${t.label}: Redis hash tif:call:${sids[0]} field f:n is ${stored}, expected 2`);
+        }
+      }
+    }
+  };
+
+  try {
+    // Four targets: fewer rounds and a shorter warm-up than the other scenarios, to keep it under a minute.
+    const results = await compare(targets, groups, sessionCheck, {
+      rounds: Math.max(2, Math.round(settings.rounds * 0.75)),
+      warmupSeconds: settings.warmupSeconds * (2 / 3),
+      verify,
+    });
+    printRps(`Scenario 5: call sessions (${SESSION_CALLS} calls in turn)`, results);
+    if (redis !== undefined) {
+      const keys = Number((await command(redis.port, "DBSIZE")).slice(1));
+      let sum = 0;
+      for (const body of bodies) sum += Number(await bulk(redis.port, `HGET tif:call:${new URLSearchParams(body).get("CallSid")} f:n`)) || 0;
+      console.log(
+        `  Redis after the run: ${keys} calls (${SESSION_CALLS} rotating + ${verifyCalls} from the checks before measuring); the rotating calls' counters ` +
+          `sum to ${formatNumber(sum)} (one per request to D, warm-up included, less increments lost to concurrent requests on one call)`,
+      );
+      if (keys !== SESSION_CALLS + verifyCalls) throw new Error(`Redis holds ${keys} calls, expected ${SESSION_CALLS + verifyCalls}: sessions are not keyed by CallSid`);
+    }
+    const [off, untouched, memory, redisResult] = results;
+    addRpsRatio("5b. sessions untouched/off req/s", untouched, off, 0.95);
+    addRpsRatio("5c. MemoryStore get+set/off req/s", memory, off, 0.9);
+    if (redisResult !== undefined) addRpsRatio("5d. RedisStore get+set/off req/s", redisResult, off, 0.6);
+  } finally {
+    await redis?.stop();
+    killRedis = () => {};
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -399,6 +523,7 @@ async function main() {
     if (settings.only.has("1")) await scenarioRouting();
     if (settings.only.has("2")) await scenarioStateCount();
     if (settings.only.has("4")) await scenarioStatic(root);
+    if (settings.only.has("5")) await scenarioSessions();
     // Both sides of scenario 3 may use every core (md5sum runs as a pipeline of processes).
     unpinLoadGenerator();
     if (settings.only.has("3")) scenarioCreation(root);
@@ -414,6 +539,7 @@ async function main() {
       [...summary].sort((x, y) => x.name.localeCompare(y.name)).map((s) => [s.name, formatNumber(s.value, 3), s.goal, s.pass ? "PASS" : "MISS", s.check]),
     ),
   );
+  for (const notice of notices) console.log(notice);
   console.log(`load average at end: ${load()}`);
   const missed = summary.filter((s) => !s.pass).length;
   console.log(missed === 0 ? "All goals met." : `${missed} goal(s) missed (reported, not a failure).`);

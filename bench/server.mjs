@@ -4,12 +4,12 @@
 //   <- { type: "cpu" }   -> { type: "cpu", usage }   process.cpuUsage() in microseconds
 //   <- { type: "exit" }                        closes and exits (flushes --cpu-prof output)
 import { createRequire } from "node:module";
-import { INCOMING_URI, TWIML, TWIML_TYPE, stateUri } from "./workload.mjs";
+import { INCOMING_URI, SESSION_URI, TWIML, TWIML_TYPE, stateUri, visitTwiml } from "./workload.mjs";
 
 const require = createRequire(import.meta.url);
 const express = require("express");
 
-/** @param {{ kind: string, states?: number, dir?: string }} spec */
+/** @param {{ kind: string, states?: number, dir?: string, sessions?: string, redisUrl?: string }} spec */
 function buildApp(spec) {
   switch (spec.kind) {
     case "lib-incoming":
@@ -31,6 +31,8 @@ function buildApp(spec) {
       app.use("/static", express.static(spec.dir ?? ""));
       return app;
     }
+    case "lib-session":
+      return sessionApp(spec);
     default:
       throw new Error(`unknown bench target ${JSON.stringify(spec.kind)}`);
   }
@@ -40,14 +42,52 @@ function endState(name, uri) {
   return { name, isEndState: true, uri, twimlFor: () => TWIML };
 }
 
-function libApp(states, staticFiles) {
-  // The BUILT package, as users get it.
-  const twilioIvr = require("../dist/index.cjs");
-  return twilioIvr(states, {
+// The BUILT package, as users get it.
+const twilioIvr = () => require("../dist/index.cjs");
+
+function libApp(states, staticFiles, sessions) {
+  return twilioIvr()(states, {
     twilio: { authToken: "", validate: false },
     urlFor: { host: () => "127.0.0.1" },
     ...(staticFiles === undefined ? {} : { staticFiles }),
+    ...(sessions === undefined ? {} : { sessions }),
   });
+}
+
+/** The store of a RedisStore target, closed on exit. */
+let redisStore;
+
+/**
+ * Scenario 5: one routable end state at SESSION_URI, under `spec.sessions`:
+ *   "off"       no `sessions` config; the state checks it got no session argument
+ *   "untouched" `sessions: {}` (MemoryStore); the state checks it got a session, never calls it
+ *   "memory"    `sessions: {}`; the state reads counter "n" from the call's session and writes n + 1
+ *   "redis"     the same on `new RedisStore({ url: spec.redisUrl })`
+ * The TwiML says the visit number (or "off" / "on"), so the bench can check what happened.
+ */
+function sessionApp(spec) {
+  const counter = async (_urlFor, _input, session) => {
+    const n = ((await session.get("n")) ?? 0) + 1;
+    await session.set("n", n);
+    return visitTwiml(n);
+  };
+  switch (spec.sessions) {
+    case "off":
+      return libApp([sessionState((_urlFor, _input, session) => visitTwiml(session === undefined ? "off" : "unexpected"))]);
+    case "untouched":
+      return libApp([sessionState((_urlFor, _input, session) => visitTwiml(session === undefined ? "missing" : "on"))], undefined, {});
+    case "memory":
+      return libApp([sessionState(counter)], undefined, {});
+    case "redis":
+      redisStore = new (twilioIvr().RedisStore)({ url: spec.redisUrl });
+      return libApp([sessionState(counter)], undefined, { store: redisStore });
+    default:
+      throw new Error(`unknown sessions mode ${JSON.stringify(spec.sessions)}`);
+  }
+}
+
+function sessionState(twimlFor) {
+  return { name: "session-visit", isEndState: true, uri: SESSION_URI, twimlFor };
 }
 
 const spec = JSON.parse(process.argv[2] ?? "{}");
@@ -61,7 +101,10 @@ process.on("message", (message) => {
     process.send?.({ type: "cpu", usage: process.cpuUsage() });
   } else if (message?.type === "exit") {
     server.closeAllConnections();
-    server.close(() => process.exit(0));
+    server.close(() => {
+      if (redisStore === undefined) process.exit(0);
+      else void redisStore.close().finally(() => process.exit(0));
+    });
   }
 });
 process.on("disconnect", () => process.exit(0));
