@@ -37,6 +37,10 @@ const NAMED_FUNCTIONS = [
   "isAsynchronousState",
   "isNormalState",
   "isValidState",
+  "MemoryStore",
+  "RedisStore",
+  "redirectCall",
+  "SessionError",
 ];
 
 const results = [];
