@@ -1,9 +1,10 @@
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
-import { Duplex } from "node:stream";
 import twilio from "twilio";
 import { errorMessage } from "../error-message";
+import { pipePair } from "./in-memory-socket";
+import { appendQuery, originOf, parseAbsoluteUrl, type ParsedUrl } from "./webhook-url";
 
 /**
  * What the simulator calls: a Node request listener (an Express app, used in-process without
@@ -59,126 +60,140 @@ const DEFAULT_USER_AGENT = "TwilioProxy/1.1";
 /** Largest response body accepted; TwiML documents are far smaller. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-const ABSOLUTE_URL = /^(https?):\/\/([^/?#]*)([^#]*)/i;
-
-interface ParsedUrl {
-  /** The URL as signed and reported: scheme://authority/path?query, fragment removed. */
-  href: string;
-  protocol: "http:" | "https:";
-  /** Host header value, e.g. `localhost:3000`. */
-  authority: string;
-  hostname: string;
-  port: string;
-  /** Request target exactly as written, e.g. `/menu?x=1`. */
-  path: string;
-}
-
-/** Splits an absolute http(s) URL without normalising it, so the signature covers the exact characters sent. */
-function parseAbsoluteUrl(raw: string): ParsedUrl {
-  const match = ABSOLUTE_URL.exec(raw);
-  if (match === null) throw new TypeError(`webhook URL must be absolute http(s): ${JSON.stringify(raw)}`);
-  const [, scheme = "", authority = "", rest = ""] = match;
-  if (authority === "" || authority.includes("@")) {
-    throw new TypeError(`webhook URL must have a host and no user info: ${JSON.stringify(raw)}`);
-  }
-  const parsed = new URL(`${scheme}://${authority}/`);
-  const path = rest.startsWith("/") ? rest : `/${rest}`;
-  const protocol = scheme.toLowerCase() === "https" ? "https:" : "http:";
-  return {
-    href: `${scheme}://${authority}${path}`,
-    protocol,
-    authority,
-    hostname: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
-    port: parsed.port,
-    path,
-  };
-}
-
-function originOf(value: string | URL, what: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`${what} must be an absolute http(s) URL, got ${JSON.stringify(String(value))}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`${what} must be an http(s) URL, got ${JSON.stringify(url.href)}`);
-  }
-  return url.origin;
-}
-
-function appendQuery(url: string, query: string): string {
-  if (query === "") return url;
-  if (!url.includes("?")) return `${url}?${query}`;
-  return url.endsWith("?") || url.endsWith("&") ? `${url}${query}` : `${url}&${query}`;
-}
-
-/** One end of an in-memory connection: what it writes, its peer reads. */
-class PipeEnd extends Duplex {
-  peer: PipeEnd | undefined;
-  // What http's client and server call on a net.Socket; nothing to do in memory.
-  readonly remoteAddress = "127.0.0.1";
-  readonly remotePort = 0;
-  setTimeout(): this {
-    return this;
-  }
-  setNoDelay(): this {
-    return this;
-  }
-  setKeepAlive(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-
-  override _read(): void {
-    // Data is pushed by the peer's writes.
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    // Deliver on a later tick, as a socket would: the peer never runs inside the writer's call stack.
-    process.nextTick(() => {
-      const peer = this.peer;
-      if (peer !== undefined && !peer.destroyed) peer.push(chunk);
-      callback();
-    });
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    process.nextTick(() => {
-      this.endPeer();
-      callback();
-    });
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    // Like a closed socket: the peer reads end-of-stream after what was already sent.
-    process.nextTick(() => {
-      this.endPeer();
-    });
-    callback(error);
-  }
-
-  private endPeer(): void {
-    const peer = this.peer;
-    if (peer !== undefined && !peer.destroyed && !peer.readableEnded) peer.push(null);
-  }
-}
-
-function pipePair(): [PipeEnd, PipeEnd] {
-  const client = new PipeEnd();
-  const server = new PipeEnd();
-  client.peer = server;
-  server.peer = client;
-  return [client, server];
-}
-
 interface Exchange {
   abort(error: Error): void;
+}
+
+/** Where requests go: an in-process listener (no port) or the network. */
+type Connector = (url: ParsedUrl) => http.RequestOptions;
+
+function checkOptions(options: TransportOptions): { authToken: string | undefined; userAgent: string; timeoutMs: number } {
+  const { authToken, userAgent = DEFAULT_USER_AGENT, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError(`timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
+  }
+  if (authToken !== undefined && (typeof authToken !== "string" || authToken === "")) {
+    // Describe the type only: never echo a token.
+    throw new TypeError(`authToken must be a non-empty string when given, got ${authToken === "" ? "an empty string" : typeof authToken}`);
+  }
+  return { authToken, userAgent, timeoutMs };
+}
+
+/** The base URL and the way to reach the target. */
+function resolveTarget(target: SimulatorTarget, baseUrlOption: string | undefined): { baseUrl: string; connect: Connector } {
+  if (typeof target === "function") {
+    const server = http.createServer(target);
+    return {
+      baseUrl: baseUrlOption === undefined ? "http://localhost" : originOf(baseUrlOption, "baseUrl"),
+      // Called by http.request only once the request is valid, so a refused request leaves nothing behind.
+      connect: () => ({
+        createConnection: () => {
+          const [clientEnd, serverEnd] = pipePair();
+          server.emit("connection", serverEnd);
+          return clientEnd;
+        },
+      }),
+    };
+  }
+  if (typeof target === "string" || target instanceof URL) {
+    return {
+      baseUrl: originOf(baseUrlOption ?? target, baseUrlOption === undefined ? "target" : "baseUrl"),
+      connect: (url) => ({ protocol: url.protocol, hostname: url.hostname, port: url.port === "" ? undefined : url.port, agent: false }),
+    };
+  }
+  throw new TypeError(`target must be a request listener (e.g. an Express app) or a URL, got ${target === null ? "null" : typeof target}`);
+}
+
+/** The wire form of a webhook: its exact URL, form body and headers (signed when a token is given). */
+function prepare(
+  request: WebhookRequest,
+  baseUrl: string,
+  settings: { authToken: string | undefined; userAgent: string },
+): { url: ParsedUrl; form: string; headers: http.OutgoingHttpHeaders } {
+  const { method, params } = request;
+  const absolute = typeof request.url === "string" && request.url.startsWith("/") ? `${baseUrl}${request.url}` : request.url;
+  const form = new URLSearchParams(params).toString();
+  const url = parseAbsoluteUrl(method === "GET" ? appendQuery(absolute.replace(/#.*$/s, ""), form) : absolute);
+  const headers: http.OutgoingHttpHeaders = { host: url.authority, "user-agent": settings.userAgent, accept: "*/*" };
+  if (method === "POST") {
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    headers["content-length"] = Buffer.byteLength(form);
+  }
+  if (settings.authToken !== undefined) {
+    headers["x-twilio-signature"] = twilio.getExpectedTwilioSignature(settings.authToken, url.href, method === "GET" ? {} : { ...params });
+  }
+  return { url, form, headers };
+}
+
+/**
+ * Sends one request and reads the whole answer, within `timeoutMs` and {@link MAX_RESPONSE_BYTES}.
+ * Registers itself in `inFlight` so that closing the transport aborts it.
+ */
+function exchange(
+  options: http.RequestOptions,
+  secure: boolean,
+  body: string | undefined,
+  label: string,
+  href: string,
+  timeoutMs: number,
+  inFlight: Set<Exchange>,
+): Promise<WebhookResponse> {
+  return new Promise<WebhookResponse>((resolve, reject) => {
+    let client: http.ClientRequest;
+    try {
+      // Throws for what Node refuses to send, e.g. a path with unescaped spaces.
+      client = secure ? https.request(options) : http.request(options);
+    } catch (err) {
+      reject(new Error(`${label} failed: ${errorMessage(err)}`, { cause: err }));
+      return;
+    }
+    let settled = false;
+    const entry: Exchange = { abort: (error) => { finish(error); } };
+    const timer = setTimeout(() => {
+      finish(new Error(`${label}: no complete response within ${timeoutMs} ms`));
+    }, timeoutMs);
+    inFlight.add(entry);
+
+    function finish(error: Error | undefined, response?: WebhookResponse): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      inFlight.delete(entry);
+      if (error !== undefined) {
+        client.destroy();
+        client.socket?.destroy();
+        reject(error);
+      } else if (response !== undefined) {
+        resolve(response);
+      }
+    }
+
+    client.on("error", (err) => {
+      finish(new Error(`${label} failed: ${err.message}`, { cause: err }));
+    });
+    client.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_RESPONSE_BYTES) {
+          finish(new Error(`${label}: response body exceeds ${MAX_RESPONSE_BYTES} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on("error", (err) => {
+        finish(new Error(`${label} failed while reading the response: ${err.message}`, { cause: err }));
+      });
+      res.on("aborted", () => {
+        finish(new Error(`${label}: the connection closed before the response was complete`));
+      });
+      res.on("end", () => {
+        finish(undefined, { status: res.statusCode ?? 0, headers: { ...res.headers }, body: Buffer.concat(chunks).toString("utf8"), url: href });
+      });
+    });
+    client.end(body);
+  });
 }
 
 /**
@@ -188,146 +203,28 @@ interface Exchange {
  * @throws TypeError for a target or option that cannot work.
  */
 export function createTransport(target: SimulatorTarget, options: TransportOptions = {}): Transport {
-  const { authToken, userAgent = DEFAULT_USER_AGENT, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new TypeError(`timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
-  }
-  if (authToken !== undefined && (typeof authToken !== "string" || authToken === "")) {
-    // Describe the type only: never echo a token.
-    throw new TypeError(`authToken must be a non-empty string when given, got ${authToken === "" ? "an empty string" : typeof authToken}`);
-  }
-
-  let server: http.Server | undefined;
-  let baseUrl: string;
-  if (typeof target === "function") {
-    server = http.createServer(target);
-    baseUrl = options.baseUrl === undefined ? "http://localhost" : originOf(options.baseUrl, "baseUrl");
-  } else if (typeof target === "string" || target instanceof URL) {
-    baseUrl = originOf(options.baseUrl ?? target, options.baseUrl === undefined ? "target" : "baseUrl");
-  } else {
-    throw new TypeError(`target must be a request listener (e.g. an Express app) or a URL, got ${target === null ? "null" : typeof target}`);
-  }
-
+  const settings = checkOptions(options);
+  const { baseUrl, connect } = resolveTarget(target, options.baseUrl);
+  const inProcess = typeof target === "function";
   const inFlight = new Set<Exchange>();
   let closed = false;
 
-  function connect(url: ParsedUrl): http.RequestOptions {
-    if (server === undefined) {
-      return {
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port === "" ? undefined : url.port,
-        agent: false,
-      };
-    }
-    const app = server;
-    // Called by http.request only once the request is valid, so a refused request leaves nothing behind.
-    return {
-      createConnection: () => {
-        const [clientEnd, serverEnd] = pipePair();
-        app.emit("connection", serverEnd);
-        return clientEnd;
-      },
-    };
-  }
-
   function send(request: WebhookRequest): Promise<WebhookResponse> {
     if (closed) return Promise.reject(new Error("transport is closed"));
-    const { method, params } = request;
+    const { method } = request;
     if (method !== "GET" && method !== "POST") {
       return Promise.reject(new TypeError(`method must be "GET" or "POST", got ${JSON.stringify(method)}`));
     }
-    let url: ParsedUrl;
-    let form: string;
+    let prepared: ReturnType<typeof prepare>;
     try {
-      const absolute = typeof request.url === "string" && request.url.startsWith("/") ? `${baseUrl}${request.url}` : request.url;
-      form = new URLSearchParams(params).toString();
-      url = parseAbsoluteUrl(method === "GET" ? appendQuery(absolute.replace(/#.*$/s, ""), form) : absolute);
+      prepared = prepare(request, baseUrl, settings);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-
-    const headers: http.OutgoingHttpHeaders = {
-      host: url.authority,
-      "user-agent": userAgent,
-      accept: "*/*",
-    };
-    if (method === "POST") {
-      headers["content-type"] = "application/x-www-form-urlencoded";
-      headers["content-length"] = Buffer.byteLength(form);
-    }
-    if (authToken !== undefined) {
-      headers["x-twilio-signature"] = twilio.getExpectedTwilioSignature(authToken, url.href, method === "GET" ? {} : { ...params });
-    }
-
-    const label = `${method} ${url.href}`;
-    return new Promise<WebhookResponse>((resolve, reject) => {
-      const requestOptions: http.RequestOptions = { method, path: url.path, headers };
-      let client: http.ClientRequest;
-      try {
-        // Throws for what Node refuses to send, e.g. a path with unescaped spaces.
-        const options = { ...connect(url), ...requestOptions };
-        client = url.protocol === "https:" && server === undefined ? https.request(options) : http.request(options);
-      } catch (err) {
-        reject(new Error(`${label} failed: ${errorMessage(err)}`, { cause: err }));
-        return;
-      }
-      let settled = false;
-      const exchange: Exchange = {
-        abort: (error) => {
-          finish(error);
-        },
-      };
-      const timer = setTimeout(() => {
-        finish(new Error(`${label}: no complete response within ${timeoutMs} ms`));
-      }, timeoutMs);
-      inFlight.add(exchange);
-
-      function finish(error: Error | undefined, response?: WebhookResponse): void {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        inFlight.delete(exchange);
-        if (error !== undefined) {
-          client.destroy();
-          client.socket?.destroy();
-          reject(error);
-        } else if (response !== undefined) {
-          resolve(response);
-        }
-      }
-
-      client.on("error", (err) => {
-        finish(new Error(`${label} failed: ${err.message}`, { cause: err }));
-      });
-      client.on("response", (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            finish(new Error(`${label}: response body exceeds ${MAX_RESPONSE_BYTES} bytes`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on("error", (err) => {
-          finish(new Error(`${label} failed while reading the response: ${err.message}`, { cause: err }));
-        });
-        res.on("aborted", () => {
-          finish(new Error(`${label}: the connection closed before the response was complete`));
-        });
-        res.on("end", () => {
-          finish(undefined, {
-            status: res.statusCode ?? 0,
-            headers: { ...res.headers },
-            body: Buffer.concat(chunks).toString("utf8"),
-            url: url.href,
-          });
-        });
-      });
-      client.end(method === "POST" ? form : undefined);
-    });
+    const { url, form, headers } = prepared;
+    const requestOptions: http.RequestOptions = { ...connect(url), method, path: url.path, headers };
+    const secure = url.protocol === "https:" && !inProcess;
+    return exchange(requestOptions, secure, method === "POST" ? form : undefined, `${method} ${url.href}`, url.href, settings.timeoutMs, inFlight);
   }
 
   return {
@@ -335,7 +232,7 @@ export function createTransport(target: SimulatorTarget, options: TransportOptio
     send,
     close(): Promise<void> {
       closed = true;
-      for (const exchange of [...inFlight]) exchange.abort(new Error("transport closed while a request was in flight"));
+      for (const entry of [...inFlight]) entry.abort(new Error("transport closed while a request was in flight"));
       return Promise.resolve();
     },
   };
