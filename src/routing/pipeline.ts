@@ -61,17 +61,15 @@ export function createPipeline(settings: PipelineSettings): (handler: WebhookHan
         urlFor: createUrlFor(req, settings.urlFor),
         session: sessions === undefined ? undefined : createCallSession(input.CallSid, sessions),
       };
-      handler(context).then(
-        (answer) => {
+      handler(context)
+        .then((answer) => {
           res.status(answer.status);
           if (answer.cacheControl !== undefined) res.set("Cache-Control", answer.cacheControl);
           if (answer.body === undefined) res.end();
           else res.type(answer.contentType ?? TWIML_TYPE).send(answer.body);
-        },
-        (err: unknown) => {
-          next(err);
-        },
-      );
+        })
+        // The handler's error exactly as thrown (and, never expected, a failure to send the answer).
+        .catch(next);
     }
 
     return function twilioWebhook(req, res, next) {
