@@ -1,3 +1,4 @@
+import { isPathPattern } from "../routing/route-path";
 import { isRoutableState, stateName } from "../states";
 import type { UrlFor } from "../types";
 
@@ -26,7 +27,7 @@ export interface RedirectCallOptions {
  * doing and POSTs to the state's `uri`, which renders it. Use it from a `backgroundTrigger` once
  * slow work is done (it needs your account's credentials; the polling pattern does not).
  * @returns the updated call resource, as twilio's client resolves it.
- * @throws TypeError when `to` is a state without a `uri`, or `callSid` is missing.
+ * @throws TypeError when `to` is a state without a `uri` (or with a path pattern as its `uri`), or `callSid` is missing.
  * @example
  * backgroundTrigger(urlFor, input, session) {
  *   lookupWeather().then(async (weather) => {
@@ -48,6 +49,10 @@ export async function redirectCall(options: RedirectCallOptions): Promise<unknow
     throw new TypeError(`redirectCall: state "${stateName(to)}" has no \`uri\`, so Twilio cannot be sent to it; give it a uri (and list it in twilioIvr's states)`);
   }
   if (!path.startsWith("/")) throw new TypeError(`redirectCall: the path must start with "/", got ${JSON.stringify(path)}`);
+  if (isPathPattern(path)) {
+    // Twilio would request the pattern literally (e.g. `/calls/:id`), so the state would see ":id".
+    throw new TypeError(`redirectCall: ${JSON.stringify(path)} is an Express path pattern; pass the concrete path to request instead (e.g. "/calls/42")`);
+  }
   // A state route, not a static file: never fingerprinted, always absolute (Twilio needs the full URL).
   const url = urlFor(path, { absolute: true, fingerprint: false });
   return client.calls(callSid).update({ url, method: "POST" });

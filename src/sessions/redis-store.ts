@@ -38,7 +38,8 @@ interface RedisStoreCommon {
   /**
    * Longest wait, in milliseconds, for one store operation (connecting included) before it
    * rejects, so that a Redis that is down or stuck fails the request instead of holding it
-   * past Twilio's 15 s limit. Default 3000.
+   * past Twilio's 15 s limit. Default 3000. A write that timed out may still be applied when a
+   * stuck Redis recovers: the error means "not confirmed", not "not written".
    */
   timeoutMs?: number;
 }

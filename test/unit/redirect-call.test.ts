@@ -275,3 +275,14 @@ describe("redirectCall: errors", () => {
     expect(requests).toEqual([]);
   });
 });
+
+describe("redirectCall and path patterns", () => {
+  it("rejects a state whose uri is an Express pattern, which Twilio would request literally", async () => {
+    const client = { calls: jest.fn() };
+    const urlFor = (path: string): string => `https://ivr.example.com${path}`;
+    await expect(redirectCall({ client, callSid: "CA1", to: { name: "CALL_BY_ID", uri: "/calls/:id" }, urlFor })).rejects.toThrow(
+      /"\/calls\/:id" is an Express path pattern; pass the concrete path/,
+    );
+    expect(client.calls).not.toHaveBeenCalled();
+  });
+});
