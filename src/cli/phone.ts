@@ -109,6 +109,9 @@ export async function runPhoneCall(command: CallCommand, io: PhoneIo): Promise<n
       ...(command.to === undefined ? {} : { to: command.to }),
       ...(command.authToken === undefined ? {} : { authToken: command.authToken }),
       ...(command.statusCallback === undefined ? {} : { statusCallback: command.statusCallback }),
+      // A person is listening: a <Pause length="2"/> holds for two real seconds (a polling
+      // "please hold" loop then paces itself as it would on a phone).
+      pauseMs: 1000,
       onEntry: (entry) => {
         const line = describeEntry(entry, format);
         if (line !== undefined) out(line);

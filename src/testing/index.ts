@@ -48,6 +48,15 @@ export interface SimulateCallOptions {
   callSid?: string;
   /** AccountSid to use. Default: a random `AC…` SID. */
   accountSid?: string;
+  /**
+   * Wall-clock milliseconds the simulator waits per second of `<Pause>`: `1000` holds in real
+   * time (the terminal phone does that), a small value such as `20` lets a test see a polling
+   * loop (`<Pause length="1"/><Redirect>`) take time without slowing the suite. It applies to
+   * every `<Pause>` the call runs: in a document, inside a `<Gather>`'s prompt, and in hold
+   * (`waitUrl`) TwiML. The caller cannot act during a pause: a press, say or hang-up waits for it.
+   * Default 0: pauses are recorded in the transcript but not waited for.
+   */
+  pauseMs?: number;
 }
 
 function checkOptions(options: SimulateCallOptions): void {
@@ -58,6 +67,12 @@ function checkOptions(options: SimulateCallOptions): void {
   const max = options.maxRequestsPerStep;
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     throw new TypeError(`simulateCall: options.maxRequestsPerStep must be a positive integer, got ${String(max)}`);
+  }
+  const pauseMs: unknown = options.pauseMs;
+  if (pauseMs !== undefined && (typeof pauseMs !== "number" || !Number.isFinite(pauseMs) || pauseMs < 0)) {
+    throw new TypeError(
+      `simulateCall: options.pauseMs must be a non-negative finite number (milliseconds per second of <Pause>), got ${typeof pauseMs === "number" ? String(pauseMs) : typeof pauseMs}`,
+    );
   }
 }
 
@@ -93,6 +108,7 @@ export async function simulateCall(target: SimulatorTarget, options: SimulateCal
     maxRequestsPerStep: options.maxRequestsPerStep ?? 25,
     speechConfidence: options.speechConfidence ?? 0.92,
     dialCallStatus: options.dialCallStatus ?? "completed",
+    pauseMs: options.pauseMs ?? 0,
     statusCallback:
       options.statusCallback === undefined ? undefined : { url: resolve(options.statusCallback), method: options.statusCallbackMethod ?? "POST" },
     onEntry: options.onEntry,

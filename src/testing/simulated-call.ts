@@ -17,6 +17,8 @@ export interface CallSettings {
   speechConfidence: number;
   /** `DialCallStatus` reported to a `<Dial action>`. */
   dialCallStatus: string;
+  /** Wall-clock milliseconds waited per second of `<Pause>` (0: recorded, not waited for). */
+  pauseMs: number;
   statusCallback: { url: string; method: Method } | undefined;
   /** Called for every transcript entry as it happens (the terminal phone prints them). */
   onEntry: ((entry: TranscriptEntry) => void) | undefined;
@@ -321,10 +323,10 @@ export class SimulatedCall {
         case "Say":
         case "Play":
         case "Pause":
-          if (this.speak(verb, documentUrl)) return;
+          if (await this.speak(verb, documentUrl)) return;
           break;
         case "Gather":
-          this.startGather(verb, documentUrl, rest);
+          await this.startGather(verb, documentUrl, rest);
           return;
         case "Redirect": {
           const method = methodOf(verb.attributes.method);
@@ -374,10 +376,16 @@ export class SimulatedCall {
     await this.endCall();
   }
 
-  /** Say/Play/Pause. Returns true when it never ends (loop="0" outside a Gather). */
-  private speak(verb: TwimlNode, documentUrl: string): boolean {
+  /**
+   * Say/Play/Pause. Returns true when it never ends (loop="0" outside a Gather). A Pause is
+   * recorded, then waited for when `pauseMs` is set.
+   */
+  private async speak(verb: TwimlNode, documentUrl: string): Promise<boolean> {
     if (verb.name === "Pause") {
-      this.record({ type: "pause", seconds: intAttribute(verb, "length", 1) });
+      const seconds = intAttribute(verb, "length", 1);
+      this.record({ type: "pause", seconds });
+      const ms = seconds * this.settings.pauseMs;
+      if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
       return false;
     }
     const loop = intAttribute(verb, "loop", 1);
@@ -402,12 +410,12 @@ export class SimulatedCall {
     return (["dtmf", "speech"] as const).filter((kind) => words.includes(kind));
   }
 
-  private startGather(node: TwimlNode, documentUrl: string, rest: readonly TwimlNode[]): void {
+  private async startGather(node: TwimlNode, documentUrl: string, rest: readonly TwimlNode[]): Promise<void> {
     const [method, action] = this.actionOf(node, documentUrl);
     this.record({ type: "gather", input: this.gatherInputs(node), timeout: intAttribute(node, "timeout", 5), action, method });
     // Nested prompts play while the Gather listens (a loop="0" prompt simply plays until input).
     for (const child of node.children) {
-      if (child.name === "Say" || child.name === "Play" || child.name === "Pause") this.speak(child, documentUrl);
+      if (child.name === "Say" || child.name === "Play" || child.name === "Pause") await this.speak(child, documentUrl);
     }
     this.waiting = { kind: "gather", node, documentUrl, rest };
   }
@@ -520,7 +528,7 @@ export class SimulatedCall {
         i = -1;
         continue;
       }
-      if (verb.name === "Say" || verb.name === "Play" || verb.name === "Pause") this.speak(verb, docUrl);
+      if (verb.name === "Say" || verb.name === "Play" || verb.name === "Pause") await this.speak(verb, docUrl);
       else this.record({ type: "other", verb: verb.name, attributes: verb.attributes, text: verb.text });
     }
     // Twilio would fetch the waitUrl again when its TwiML runs out; the simulator stops after one pass.

@@ -74,6 +74,72 @@ describe("<Pause>", () => {
     const call = await simulateCall(t.app, { uri: "/start" });
     expect(heard(call.transcript)).toEqual([{ type: "pause", seconds: 1 }, { type: "pause", seconds: 3 }, { type: "end" }]);
   });
+
+  it("is recorded but not waited for by default: an hour-long pause ends at once", async () => {
+    // Were it waited for, this test would run into Jest's timeout.
+    const t = twimlApp({ "/start": twiml('<Pause length="3600"/><Say>After the pause</Say>') });
+    const call = await simulateCall(t.app, { uri: "/start" });
+    expect(heard(call.transcript)).toEqual([{ type: "pause", seconds: 3600 }, { type: "say", text: "After the pause", loop: 1 }, { type: "end" }]);
+  });
+
+  it("with pauseMs, waits pauseMs per second of pause before the next verb runs", async () => {
+    let startedAt = 0;
+    let redirectedAt = 0;
+    const t = twimlApp({
+      "/start": () => {
+        startedAt = Date.now();
+        return twiml('<Pause length="2"/><Redirect>/next</Redirect>');
+      },
+      "/next": () => {
+        redirectedAt = Date.now();
+        return twiml("<Say>Thanks for holding</Say>");
+      },
+    });
+    const call = await simulateCall(t.app, { uri: "/start", pauseMs: 25 });
+    expect(call.lastSaid).toBe("Thanks for holding");
+    expect(heard(call.transcript)[0]).toEqual({ type: "pause", seconds: 2 });
+    // 2 s x 25 ms; a timer never fires early, a few ms of slack cover clock granularity.
+    expect(redirectedAt - startedAt).toBeGreaterThanOrEqual(45);
+  });
+
+  it("with pauseMs, a polling loop (<Pause> + <Redirect>) is paced by its pauses", async () => {
+    const t = twimlApp({
+      "/poll": (_req, count) => (count < 3 ? twiml('<Pause length="1"/><Redirect>/poll</Redirect>') : twiml("<Say>Ready</Say>")),
+    });
+    const started = Date.now();
+    const call = await simulateCall(t.app, { uri: "/poll", pauseMs: 20 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(t.requestsTo("/poll")).toHaveLength(4);
+    expect(heard(call.transcript).filter((e) => e.type === "pause")).toHaveLength(3);
+    expect(call.lastSaid).toBe("Ready");
+  });
+
+  it("with pauseMs, pauses inside a <Gather> prompt and in hold music are waited for too", async () => {
+    const t = twimlApp({
+      "/menu": twiml('<Gather action="/chosen" numDigits="1"><Pause length="2"/><Say>Press a key</Say></Gather>'),
+      "/hold": twiml('<Enqueue waitUrl="/wait">support</Enqueue>'),
+      "/wait": twiml('<Pause length="2"/><Say>Still holding</Say>'),
+    });
+    let started = Date.now();
+    const menu = await simulateCall(t.app, { uri: "/menu", pauseMs: 25 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(menu.waitingFor).toBe("gather");
+    expect(menu.lastSaid).toBe("Press a key");
+
+    started = Date.now();
+    const hold = await simulateCall(t.app, { uri: "/hold", pauseMs: 25 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(hold.waitingFor).toBe("hold");
+    expect(hold.lastSaid).toBe("Still holding");
+  });
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, "50", null])("rejects pauseMs %p with a TypeError naming the option", async (pauseMs) => {
+    const t = twimlApp({ "/start": twiml("<Say>Hi</Say>") });
+    const options = { uri: "/start", pauseMs } as unknown as Parameters<typeof simulateCall>[1];
+    await expect(simulateCall(t.app, options)).rejects.toThrow(TypeError);
+    await expect(simulateCall(t.app, options)).rejects.toThrow(/options\.pauseMs must be a non-negative finite number/);
+    expect(t.requests).toHaveLength(0);
+  });
 });
 
 describe("<Redirect>", () => {
