@@ -23,7 +23,8 @@ const BUILD_DIR = path.join(REPO, "node_modules", ".cache", `cli-test-${process.
 const CLI = path.join(BUILD_DIR, "index.js");
 const TOKEN = "cli-secret-6f1d2c9a0b8e4d7f";
 
-const WELCOME = "Say: Welcome to Foo Corp! To hear our lunch specials, press one. For our hours, press two. To speak with someone, press three.";
+const WELCOME =
+  "Say: Welcome to Foo Corp! To hear our lunch specials, press one. For our hours, press two. To speak with someone, press three. For the weather, press four.";
 const LUNCH = ["Say: Our lunch special is a hamburger.", "Say: If you want to now hear our hours, press one."];
 const HOURS = ["Say: We are open Monday to Friday, from 11 in the morning to 3 in the afternoon.", "Say: To hear our lunch specials, press one."];
 const GOODBYE = "Say: Thanks for calling Foo Corp. Goodbye!";
@@ -392,8 +393,11 @@ describe("trees written here: speech, invalid TwiML, endless audio", () => {
     expect(later.stderr).toContain("/parse");
   });
 
-  test("an endless <Play> waits until the caller hangs up; pauses are shown", async () => {
+  test("an endless <Play> waits until the caller hangs up; pauses are shown, and last as long as on a phone", async () => {
+    const started = Date.now();
     const run = await runCli(["call", `${tree.base}/forever`], "\nhangup\n");
+    // The terminal phone waits out the <Pause length="2"/> in real time (a timer never fires early).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(run.code).toBe(0);
     expect(run.lines.slice(1)).toEqual([
       "(pause 2s)",

@@ -8,7 +8,7 @@ import twilioIvr from "../../src";
 import { simulateCall } from "../../src/testing";
 import type { SimulatedCall } from "../../src/testing";
 
-import { AUDIO_DIR, createApp } from "../helpers/example";
+import { AUDIO_DIR, createApp, createFakeWeatherService, DEFAULT_FORECAST } from "../helpers/example";
 
 const AUTH_TOKEN = "foo-corp-test-token-0123456789abcdef";
 const HOST = "ivr.foo-corp.example";
@@ -20,17 +20,24 @@ const GOODBYE_WAV = `${BASE}/static/goodbye.wav?v=${md5("goodbye.wav")}`;
 const HOLD_WAV = `${BASE}/static/hold.wav?v=${md5("hold.wav")}`;
 const HOLD_MUSIC = `${BASE}/static/hold-music?v=${md5("hold.wav")}`;
 
-const WELCOME = "Welcome to Foo Corp! To hear our lunch specials, press one. For our hours, press two. To speak with someone, press three.";
+const WELCOME =
+  "Welcome to Foo Corp! To hear our lunch specials, press one. For our hours, press two. To speak with someone, press three. For the weather, press four.";
 const LUNCH = ["Our lunch special is a hamburger.", "If you want to now hear our hours, press one."];
 const HOURS = ["We are open Monday to Friday, from 11 in the morning to 3 in the afternoon.", "To hear our lunch specials, press one."];
 const HOLD = "Please hold while we find someone to help you.";
 const GOODBYE = "Thanks for calling Foo Corp. Goodbye!";
+const WEATHER_HOLD = "We're looking up the weather. Please hold on.";
+const WEATHER = `Here is the weather in Foo City today: ${DEFAULT_FORECAST}.`;
 
 // Behind a TLS-terminating proxy, as deployed: Twilio calls https://HOST, the app speaks http.
-const app = createApp(twilioIvr, { authToken: AUTH_TOKEN, host: HOST, scheme: "https" });
+// The weather lookup answers at once here (test/integration/weather.test.ts walks slow and failing lookups).
+const app = createApp(twilioIvr, { authToken: AUTH_TOKEN, host: HOST, scheme: "https", weatherService: createFakeWeatherService({ delayMs: 0 }) });
 
 function call(): Promise<SimulatedCall> {
-  return simulateCall(app, { uri: "/incoming-call", authToken: AUTH_TOKEN, baseUrl: BASE });
+  // pauseMs: the weather's "please hold" loop polls after a <Pause length="1"/>. Waited for a
+  // millisecond, the pause lets the lookup's timer fire; not waited for at all, an in-process
+  // call would spin through every poll before any timer runs, and the weather never arrives.
+  return simulateCall(app, { uri: "/incoming-call", authToken: AUTH_TOKEN, baseUrl: BASE, pauseMs: 1 });
 }
 
 /** What the caller heard since transcript entry `from`: said text and played URLs, in order. */
@@ -107,6 +114,19 @@ describe("Foo Corp, walked with the simulator (signed requests)", () => {
     expectAllRequests200(c);
   });
 
+  it("4 -> please hold, the weather once the lookup is in, then the welcome menu again", async () => {
+    const c = await call();
+    const heard = await step(c, press("4"));
+    expect(heard).toEqual([WEATHER_HOLD, WEATHER, WELCOME_WAV, WELCOME]);
+    expect(c.transcript).toContainEqual({ type: "redirect", url: `${BASE}/weather/poll`, method: "POST" });
+    expect(c.transcript).toContainEqual({ type: "redirect", url: `${BASE}/incoming-call`, method: "POST" });
+    expect(c.waitingFor).toBe("gather");
+    // And the menu still works afterwards, the weather included.
+    expect(await step(c, press("4"))).toEqual([WEATHER_HOLD, WEATHER, WELCOME_WAV, WELCOME]);
+    expect(await step(c, press("2"))).toEqual(HOURS);
+    expectAllRequests200(c);
+  });
+
   it("no input at the welcome menu plays the welcome menu again", async () => {
     const c = await call();
     expect(await step(c, silence)).toEqual([WELCOME_WAV, WELCOME]);
@@ -117,7 +137,7 @@ describe("Foo Corp, walked with the simulator (signed requests)", () => {
     expectAllRequests200(c);
   });
 
-  it.each(["0", "4", "5", "6", "7", "8", "9", "*", "#"])("key %s at the welcome menu plays the welcome menu again", async (key) => {
+  it.each(["0", "5", "6", "7", "8", "9", "*", "#"])("key %s at the welcome menu plays the welcome menu again", async (key) => {
     const c = await call();
     expect(await step(c, press(key))).toEqual([WELCOME_WAV, WELCOME]);
     expect(c.waitingFor).toBe("gather");
@@ -172,6 +192,7 @@ describe("Foo Corp: any sequence of keys and silences", () => {
     const key = action.kind === "press" && action.key !== "#" ? action.key : undefined; // # alone ends the Gather with no digits
     switch (place) {
       case "welcome":
+        // 4: the weather is said, then the welcome menu again.
         return key === "1" ? "lunch" : key === "2" ? "hours" : key === "3" ? "hold" : "welcome";
       case "lunch":
         return key === "1" ? "hours" : "ended";

@@ -8,13 +8,14 @@ import twilioIvr from "../../src";
 import { isValidState } from "../../src";
 import { sign } from "../helpers/app";
 
-import { AUDIO_DIR, createApp, exampleStates as states } from "../helpers/example";
+import { AUDIO_DIR, createApp, createFakeWeatherService, exampleStates as states } from "../helpers/example";
 
 const HOST = "ivr.example.com";
 const EXAMPLES_DIR = path.join(__dirname, "..", "..", "examples");
 const md5 = (file: string): string => crypto.createHash("md5").update(fs.readFileSync(path.join(AUDIO_DIR, file))).digest("hex");
 
-const app = createApp(twilioIvr, { host: HOST, scheme: "https" });
+// A quick pretend weather service: the lookups these tests start finish (and stop their timers) at once.
+const app = createApp(twilioIvr, { host: HOST, scheme: "https", weatherService: createFakeWeatherService({ delayMs: 5 }) });
 
 /** What a caller hears, reduced to the parts the tests check. */
 interface Twiml {
@@ -67,7 +68,18 @@ const isGoodbye = (t: Twiml): boolean => t.says.includes("Thanks for calling Foo
 
 describe("Foo Corp example: the phone tree", () => {
   test("every example state is valid, and the app lists them all", () => {
-    expect(states.map((s) => s.name)).toEqual(["CALL_RECEIVED", "LUNCH_SPECIALS", "HOURS", "HOLD", "GOODBYE"]);
+    expect(states.map((s) => s.name)).toEqual([
+      "CALL_RECEIVED",
+      "LUNCH_SPECIALS",
+      "HOURS",
+      "HOLD",
+      "WEATHER_LOOKUP",
+      "WEATHER_POLL",
+      "WEATHER_WAIT",
+      "WEATHER_REPORT",
+      "WEATHER_UNAVAILABLE",
+      "GOODBYE",
+    ]);
     expect(states.every((s) => isValidState(s))).toBe(true);
   });
 
@@ -104,7 +116,7 @@ describe("Foo Corp example: the phone tree", () => {
     expect(again.plays).toEqual([`/static/welcome.wav?v=${md5("welcome.wav")}`]);
   });
 
-  test.each(["0", "4", "9", "*", "#"])("an invalid key (%s) at the welcome menu repeats it", async (digit) => {
+  test.each(["0", "5", "9", "*", "#"])("an invalid key (%s) at the welcome menu repeats it", async (digit) => {
     expect(isWelcome(await press(await call(), digit))).toBe(true);
   });
 
@@ -135,6 +147,22 @@ describe("Foo Corp example: the phone tree", () => {
       `<Enqueue waitUrl="https://${HOST}/static/hold-music?v=${md5("hold.wav")}" waitUrlMethod="GET">foo-corp</Enqueue>`,
     );
     expect(hold.gatherAction).toBeUndefined();
+  });
+
+  test("4 starts the weather lookup: the caller is asked to hold, and the call polls /weather/poll", async () => {
+    const welcome = await call();
+    expect(welcome.says[0]).toMatch(/For the weather, press four\.$/);
+    const lookup = await press(welcome, "4");
+    expect(lookup.says).toEqual(["We're looking up the weather. Please hold on."]);
+    expect(lookup.redirect).toBe("/weather/poll");
+    expect(lookup.gatherAction).toBeUndefined();
+  });
+
+  test("polling before the weather is in holds the caller one second, then polls again", async () => {
+    // A call of its own, whose lookup was never started: the poll finds nothing yet.
+    const res = await request(app).post("/weather/poll").type("form").send({ CallSid: "CA-no-lookup" });
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/<Pause length="1"\/>\s*<Redirect method="POST">\/weather\/poll<\/Redirect>/);
   });
 
   test("the hold-music endpoint loops the fingerprinted hold.wav by its absolute URL, cacheably", async () => {
@@ -169,7 +197,7 @@ describe("Foo Corp example: the phone tree", () => {
   });
 
   test("states that are not routable have no route of their own", async () => {
-    for (const url of ["/lunch-specials", "/hours", "/hold", "/goodbye"]) {
+    for (const url of ["/lunch-specials", "/hours", "/hold", "/goodbye", "/weather", "/weather/lookup", "/weather/wait", "/weather/report"]) {
       expect((await request(app).post(url)).status).toBe(404);
     }
   });
