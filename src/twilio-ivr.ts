@@ -3,6 +3,7 @@ import type { Express } from "express";
 import { resolveConfig, type ResolvedConfig } from "./config";
 import { ConfigError } from "./errors";
 import { createPathFingerprinter, type Fingerprinter } from "./fingerprint";
+import { errorMessage } from "./error-message";
 import { log } from "./logger";
 import { createSignatureVerifier } from "./request-validation";
 import { createPipeline } from "./routing/pipeline";
@@ -110,6 +111,13 @@ export function twilioIvr<Data extends object = SessionData>(states: readonly St
     isSigned: resolved.validate ? createSignatureVerifier(resolved) : undefined,
     sessions: sessions === undefined ? undefined : { store: sessions.store, ttlSeconds: sessions.ttlSeconds },
   });
+
+  if (sessions?.store.init !== undefined) {
+    // Warm-up only: a store that cannot connect yet fails its first request instead, which says why.
+    sessions.store.init().catch((err: unknown) => {
+      log.warn("session store init failed (it will be retried on first use): %s", errorMessage(err));
+    });
+  }
 
   const app = express();
   app.use(createDispatcher(table, wrap));

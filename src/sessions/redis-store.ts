@@ -169,6 +169,15 @@ export class RedisStore implements SessionStore {
     await this.run(DESTROY_SCRIPT, callSid, []);
   }
 
+  /**
+   * Connects the client the store makes from `url` now rather than on first use (the library calls
+   * it when an app is created, so the first caller does not wait for the connection).
+   */
+  async init(): Promise<void> {
+    if (this.closed) return;
+    await (this.client ??= this.openClient());
+  }
+
   /** Closes the client the store made from `url`; a client you passed is left to you. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -184,7 +193,7 @@ export class RedisStore implements SessionStore {
 
   private run(script: string, callSid: string, args: string[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error("RedisStore is closed"));
-    const work = (this.client ??= this.connect()).then((client) => client.eval(script, { keys: [this.prefix + callSid], arguments: args }));
+    const work = (this.client ??= this.openClient()).then((client) => client.eval(script, { keys: [this.prefix + callSid], arguments: args }));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`RedisStore: no answer from Redis within ${this.timeoutMs} ms`));
@@ -203,7 +212,7 @@ export class RedisStore implements SessionStore {
   }
 
   /** Makes and connects the owned client on first use; a failed connection is retried on the next use. */
-  private connect(): Promise<RedisEvalClient> {
+  private openClient(): Promise<RedisEvalClient> {
     const url = this.url as string;
     const connecting = (async () => {
       let redis: RedisModule;

@@ -34,6 +34,12 @@ export interface SessionStore {
   patch?(callSid: string, changes: SessionPatch, ttlSeconds: number | undefined): Promise<void>;
   /** Required. Removes the call's data; resolves even when there was none. Called when Twilio reports the call ended. */
   destroy(callSid: string): Promise<void>;
+  /**
+   * Optional. Called once when an app using the store is created, without waiting for it (a
+   * rejection is logged and the store is used anyway): the place to open connections early, so
+   * that the first caller does not wait for them.
+   */
+  init?(): Promise<void>;
   /** Optional. Releases connections and timers the store owns; the library never calls it. */
   close?(): Promise<void>;
 }
@@ -64,7 +70,8 @@ export function isSessionStore(it: unknown): it is SessionStore {
     typeof store.get === "function" &&
     typeof store.compareAndSet === "function" &&
     typeof store.destroy === "function" &&
-    (store.patch === undefined || typeof store.patch === "function")
+    (store.patch === undefined || typeof store.patch === "function") &&
+    (store.init === undefined || typeof store.init === "function")
   );
 }
 

@@ -50,3 +50,30 @@ describe("config.sessions", () => {
     }
   });
 });
+
+describe("store.init", () => {
+  it("is called once when the app is created, without waiting for it", () => {
+    const init = jest.fn(() => new Promise<void>(() => undefined));
+    const store: SessionStore = { get: () => Promise.resolve(undefined), compareAndSet: () => Promise.resolve(true), destroy: () => Promise.resolve(), init };
+    expect(typeof twilioIvr(states, withSessions({ store }))).toBe("function");
+    expect(init).toHaveBeenCalledTimes(1);
+  });
+
+  it("a rejected init is logged, never thrown nor unhandled: the app is still built", async () => {
+    const store: SessionStore = {
+      get: () => Promise.resolve(undefined),
+      compareAndSet: () => Promise.resolve(true),
+      destroy: () => Promise.resolve(),
+      init: () => Promise.reject(new Error("redis is down")),
+    };
+    const unhandled = jest.fn();
+    process.on("unhandledRejection", unhandled);
+    try {
+      expect(typeof twilioIvr(states, withSessions({ store }))).toBe("function");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off("unhandledRejection", unhandled);
+    }
+  });
+});
