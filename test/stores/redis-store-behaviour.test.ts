@@ -267,6 +267,25 @@ describeWithRedis("RedisStore: close()", () => {
     await store.close(); // twice is fine
   });
 
+  it("init() connects before any operation, once, and the first operation reuses that connection", async () => {
+    const before = await connections();
+    const store = new RedisStore({ url: server.url });
+    expect(await connections()).toBe(before); // nothing until asked
+    await store.init();
+    await store.init();
+    expect(await connections()).toBe(before + 1);
+    await set(store, CALL, { a: "1" });
+    expect(await connections()).toBe(before + 1);
+    await store.close();
+  });
+
+  it("init() to a refused port rejects promptly, and a later operation tries again", async () => {
+    const store = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, timeoutMs: 2000 });
+    await expect(store.init()).rejects.toThrow(/could not connect/);
+    await expect(store.get(CALL)).rejects.toThrow(/could not connect/);
+    await store.close();
+  });
+
   it("close() before any operation opens nothing and closes the store", async () => {
     const before = await connections();
     const store = new RedisStore({ url: server.url });
