@@ -6,6 +6,7 @@ import { exampleStates as states } from "../helpers/example";
 const app = twilioIvr(states, {
   twilio: { authToken: "test-token" }, // validation stays on: the simulator signs every request
   urlFor: { host: () => "localhost" },
+  sessions: {}, // the weather (key 4) keeps its result in the call's session
 });
 
 test("a caller can hear the lunch specials, then the hours", async () => {
