@@ -39,6 +39,13 @@ const MAX_WEATHER_POLLS = 10;
 /** What the caller hears last, before the call ends. */
 const GOODBYE_TEXT = "Thanks for calling Foo Corp. Goodbye!";
 
+/** How every call ends: the goodbye, said and played, then hang up. */
+function goodbyeVerbs(urlFor) {
+  return `<Say>${GOODBYE_TEXT}</Say>
+  <Play>${urlFor("/static/goodbye.wav")}</Play>
+  <Hangup/>`;
+}
+
 /**
  * Builds the states of the tree.
  *
@@ -230,9 +237,7 @@ function createStates({ weatherService = createFakeWeatherService() } = {}) {
       return `<?xml version="1.0" encoding="UTF-8"?>
 <Response>
   <Say>Sorry, we can't get the weather right now.</Say>
-  <Say>${GOODBYE_TEXT}</Say>
-  <Play>${urlFor("/static/goodbye.wav")}</Play>
-  <Hangup/>
+  ${goodbyeVerbs(urlFor)}
 </Response>`;
     },
   };
@@ -244,9 +249,7 @@ function createStates({ weatherService = createFakeWeatherService() } = {}) {
     twimlFor(urlFor) {
       return `<?xml version="1.0" encoding="UTF-8"?>
 <Response>
-  <Say>${GOODBYE_TEXT}</Say>
-  <Play>${urlFor("/static/goodbye.wav")}</Play>
-  <Hangup/>
+  ${goodbyeVerbs(urlFor)}
 </Response>`;
     },
   };
