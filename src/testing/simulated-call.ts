@@ -1,78 +1,26 @@
-import { makeSid, voiceParams, type CallIdentity } from "./call-params";
+import { makeSid } from "./call-params";
+import { CallStepError, type FailStep } from "./call-step-error";
+import type { CallSettings } from "./call-settings";
+import { CallWebhooks, type FinalCallStatus } from "./call-webhooks";
+import { gatherInputs, gatherResult, inputEntry, recordFinishKey, recordingParams, type CallerInput } from "./caller-input";
+import { playHoldPass, queueResultParams, type Hold, type HoldHost } from "./queue-hold";
+import { SerialSteps } from "./serial-steps";
 import { formatTranscript, type TranscriptEntry } from "./transcript";
-import type { Transport, WebhookResponse } from "./transport";
-import { parseTwiml } from "./twiml-document";
-import { TwimlError, type TwimlNode } from "./twiml-node";
+import type { Transport } from "./transport";
+import { parseTwimlAnswer, twimlAnswer } from "./twiml-answer";
+import type { TwimlNode } from "./twiml-node";
+import { boolAttribute, intAttribute, methodOf, type Method } from "./verb-attributes";
 
-type Method = "GET" | "POST";
-
-/** Settings of one simulated call (resolved from `simulateCall`'s options). */
-export interface CallSettings {
-  identity: CallIdentity;
-  /** Extra parameters sent on every webhook (e.g. `FromCity`). */
-  params: Readonly<Record<string, string>>;
-  /** Webhooks the app may answer without waiting for the caller, per step. */
-  maxRequestsPerStep: number;
-  /** `Confidence` sent with speech. */
-  speechConfidence: number;
-  /** `DialCallStatus` reported to a `<Dial action>`. */
-  dialCallStatus: string;
-  /** Wall-clock milliseconds waited per second of `<Pause>` (0: recorded, not waited for). */
-  pauseMs: number;
-  statusCallback: { url: string; method: Method } | undefined;
-  /** Called for every transcript entry as it happens (the terminal phone prints them). */
-  onEntry: ((entry: TranscriptEntry) => void) | undefined;
-}
+export { CallStepError } from "./call-step-error";
+export type { CallSettings } from "./call-settings";
 
 /** The caller's side is waiting; this says for what. */
 type Waiting =
   | { kind: "gather"; node: TwimlNode; documentUrl: string; rest: readonly TwimlNode[] }
   | { kind: "record"; node: TwimlNode; documentUrl: string; rest: readonly TwimlNode[] }
-  | { kind: "hold"; node: TwimlNode; documentUrl: string; rest: readonly TwimlNode[]; queueSid: string; since: number }
+  | ({ kind: "hold" } & Hold)
   /** A `<Play loop="0">` (or Say) that never ends: only hanging up changes anything. */
   | { kind: "forever" };
-
-/** What the caller did, as the executor sees it. */
-type CallerInput = { kind: "keys"; keys: string } | { kind: "speech"; text: string } | { kind: "silence" };
-
-/** Why a step of the call failed: a TwiML error, an HTTP error, or a loop without caller input. */
-export class CallStepError extends Error {
-  /** Twilio's error code when there is one (11200 HTTP retrieval failure, 12100, 12200, 12300). */
-  readonly code: number | undefined;
-  /** The offending TwiML element's path, for TwiML errors. */
-  readonly element: string | undefined;
-
-  constructor(message: string, transcript: readonly TranscriptEntry[], code?: number, element?: string) {
-    const tail = transcript.slice(-12);
-    super(`${message}\n\nCall so far${tail.length < transcript.length ? " (last 12 entries)" : ""}:\n${formatTranscript(tail)}`);
-    this.name = "CallStepError";
-    this.code = code;
-    this.element = element;
-  }
-}
-
-const XML_TYPES = /^(text\/xml|application\/xml|text\/html|application\/xhtml\+xml)\b/i;
-
-/** A one-verb document, for answers Twilio treats as a verb (plain text is said, audio is played). */
-function singleVerbDocument(name: "Say" | "Play", text: string): TwimlNode {
-  return { name: "Response", attributes: {}, text, path: "Response", children: [{ name, attributes: {}, children: [], text, path: `Response/${name}[0]` }] };
-}
-
-function methodOf(value: string | undefined, fallback: Method = "POST"): Method {
-  return value?.toUpperCase() === "GET" ? "GET" : value?.toUpperCase() === "POST" ? "POST" : fallback;
-}
-
-function intAttribute(node: TwimlNode, name: string, fallback: number): number {
-  const raw = node.attributes[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  return Number.isFinite(value) ? value : fallback;
-}
-
-function boolAttribute(node: TwimlNode, name: string, fallback: boolean): boolean {
-  const raw = node.attributes[name]?.toLowerCase();
-  return raw === "true" ? true : raw === "false" ? false : fallback;
-}
 
 /**
  * A phone call driven the way Twilio drives one: it sends the webhooks, executes the TwiML
@@ -82,18 +30,34 @@ export class SimulatedCall {
   private readonly entries: TranscriptEntry[] = [];
   private waiting: Waiting | undefined;
   private lastTwiml: string | undefined;
-  private requestsThisStep: string[] = [];
   private hasEnded = false;
   private failed = false;
-  private readonly startedAt = Date.now();
-  private firstRequest = true;
+  /** Adds to the transcript (bound: the call's parts record through it too). */
+  private readonly record = (entry: TranscriptEntry): void => {
+    this.entries.push(entry);
+    this.settings.onEntry?.(entry);
+  };
+  /** Fails the current step with the transcript so far (bound, like `record`). */
+  private readonly fail: FailStep = (message, code, element) => {
+    throw new CallStepError(message, this.entries, code, element);
+  };
   /** Serialises steps: a caller action waits for the previous one to finish. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly steps = new SerialSteps();
+  private readonly webhooks: CallWebhooks;
+  /** What hold TwiML runs on: this call's requests, transcript and prompts. */
+  private readonly holdHost: HoldHost = {
+    fetchTwiml: (method, url, params) => this.fetchTwiml(method, url, params),
+    resolve: (relative, base) => this.resolve(relative, base),
+    record: this.record,
+    speak: (verb, documentUrl) => this.speak(verb, documentUrl),
+  };
 
   constructor(
-    private readonly transport: Transport,
+    transport: Transport,
     private readonly settings: CallSettings,
-  ) {}
+  ) {
+    this.webhooks = new CallWebhooks(transport, settings, this.record, this.fail);
+  }
 
   /** Everything that happened so far, in order. */
   get transcript(): readonly TranscriptEntry[] {
@@ -185,9 +149,9 @@ export class SimulatedCall {
       this.waiting = undefined;
       // Twilio reports a hangup during a recording or in a queue to the verb's action; the answer is ignored.
       if (waiting?.kind === "record") {
-        await this.send(...this.actionOf(waiting.node, waiting.documentUrl), { ...this.recordingParams(), Digits: "hangup" }, "completed");
+        await this.webhooks.send(...this.actionOf(waiting.node, waiting.documentUrl), this.recordingParams("hangup"), "completed");
       } else if (waiting?.kind === "hold" && waiting.node.attributes.action !== undefined) {
-        await this.send(...this.actionOf(waiting.node, waiting.documentUrl), this.queueResultParams(waiting, "hangup"), "completed");
+        await this.webhooks.send(...this.actionOf(waiting.node, waiting.documentUrl), queueResultParams(waiting, "hangup"), "completed");
       }
       await this.endCall();
     }, false);
@@ -195,9 +159,7 @@ export class SimulatedCall {
 
   private callerStep(input: CallerInput): Promise<void> {
     return this.step(async () => {
-      this.record(
-        input.kind === "keys" ? { type: "input", digits: input.keys } : input.kind === "speech" ? { type: "input", speech: input.text } : { type: "input", silence: true },
-      );
+      this.record(inputEntry(input));
       const waiting = this.waiting;
       if (waiting === undefined || waiting.kind === "forever") return;
       this.waiting = undefined;
@@ -206,7 +168,8 @@ export class SimulatedCall {
           await this.continueGather(waiting, input);
           return;
         case "record":
-          await this.continueRecord(waiting, input);
+          // The caller is assumed to have left a message; silence (or a key) ends it and Twilio posts it.
+          await this.runFrom(...this.actionOf(waiting.node, waiting.documentUrl), this.recordingParams(recordFinishKey(waiting.node, input)));
           return;
         case "hold":
           await this.holdPass(waiting);
@@ -217,10 +180,10 @@ export class SimulatedCall {
 
   /** Runs one step at a time; a failed step ends the call, as Twilio's "application error" would. */
   private step(work: () => Promise<void>, needsLiveCall = true): Promise<void> {
-    const run = this.queue.then(async () => {
+    return this.steps.run(async () => {
       if (this.failed) throw new CallStepError("The call failed in an earlier step.", this.entries);
       if (needsLiveCall && this.hasEnded) throw new CallStepError("The call has ended: the caller can no longer act.", this.entries);
-      this.requestsThisStep = [];
+      this.webhooks.newStep();
       try {
         await work();
       } catch (err) {
@@ -230,68 +193,16 @@ export class SimulatedCall {
         throw err;
       }
     });
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private record(entry: TranscriptEntry): void {
-    this.entries.push(entry);
-    this.settings.onEntry?.(entry);
-  }
-
-  private fail(message: string, code?: number, element?: string): never {
-    throw new CallStepError(message, this.entries, code, element);
-  }
-
-  /** Sends one webhook with the call's parameters plus `extra`; checks the status. */
-  private async send(
-    method: Method,
-    url: string,
-    extra: Record<string, string>,
-    callStatus?: "completed",
-  ): Promise<WebhookResponse> {
-    this.requestsThisStep.push(`${method} ${url}`);
-    if (this.requestsThisStep.length > this.settings.maxRequestsPerStep) {
-      this.fail(
-        `No caller input was needed for ${this.settings.maxRequestsPerStep} requests in a row: the TwiML loops without waiting for the caller.\n` +
-          `Requests: ${this.requestsThisStep.slice(-8).join(" -> ")}`,
-      );
-    }
-    const status = callStatus ?? (this.hasEnded ? "completed" : this.firstRequest ? "ringing" : "in-progress");
-    this.firstRequest = false;
-    const params = { ...voiceParams(this.settings.identity, status), ...this.settings.params, ...extra };
-    let response: WebhookResponse;
-    try {
-      response = await this.transport.send({ method, url, params });
-    } catch (err) {
-      // Unreachable server, timeout, oversized body: Twilio logs all of these as an HTTP retrieval failure.
-      // The transport's message already names the request.
-      return this.fail(`Twilio error 11200: ${err instanceof Error ? err.message : String(err)}`, 11200);
-    }
-    this.record({ type: "request", method, url, status: response.status });
-    return response;
   }
 
   /** Fetches a TwiML document: a 200 with well-formed, schema-valid TwiML, or the step fails. */
   private async fetchTwiml(method: Method, url: string, extra: Record<string, string>): Promise<TwimlNode> {
-    const response = await this.send(method, url, extra);
-    if (response.status !== 200) {
-      this.fail(`Twilio error 11200: ${method} ${url} answered HTTP ${response.status}, not 200.\nBody: ${response.body.slice(0, 500)}`, 11200);
-    }
-    const contentType = String(response.headers["content-type"] ?? "");
-    // Twilio reads a text/plain answer aloud and plays an audio answer, then hangs up.
-    if (/^text\/plain\b/i.test(contentType)) return singleVerbDocument("Say", response.body.trim());
-    if (/^audio\//i.test(contentType)) return singleVerbDocument("Play", url);
-    if (contentType !== "" && !XML_TYPES.test(contentType)) {
-      this.fail(`Twilio error 12300: ${method} ${url} answered Content-Type ${JSON.stringify(contentType)}, not TwiML (text/xml).`, 12300);
-    }
-    this.lastTwiml = response.body;
-    try {
-      return parseTwiml(response.body);
-    } catch (err) {
-      if (err instanceof TwimlError) this.fail(`${err.message}\n(in the TwiML from ${method} ${url})`, err.code, err.element);
-      throw err;
-    }
+    const request = { method, url };
+    const answer = twimlAnswer(await this.webhooks.send(method, url, extra), request, this.fail);
+    if (answer.kind === "document") return answer.document;
+    // Kept before parsing, so `twiml` shows a document that then fails to parse.
+    this.lastTwiml = answer.xml;
+    return parseTwimlAnswer(answer.xml, request, this.fail);
   }
 
   private resolve(relative: string, base: string): string {
@@ -306,6 +217,10 @@ export class SimulatedCall {
   private actionOf(node: TwimlNode, documentUrl: string): [Method, string] {
     const action = node.attributes.action;
     return [methodOf(node.attributes.method), action === undefined || action === "" ? documentUrl : this.resolve(action, documentUrl)];
+  }
+
+  private recordingParams(digits: string): Record<string, string> {
+    return recordingParams(this.settings.identity.accountSid, digits);
   }
 
   /** Requests a document and executes it until the caller is needed or the call ends. */
@@ -323,7 +238,10 @@ export class SimulatedCall {
         case "Say":
         case "Play":
         case "Pause":
-          if (await this.speak(verb, documentUrl)) return;
+          if (await this.speak(verb, documentUrl)) {
+            this.waiting = { kind: "forever" };
+            return;
+          }
           break;
         case "Gather":
           await this.startGather(verb, documentUrl, rest);
@@ -357,8 +275,7 @@ export class SimulatedCall {
           break; // without an action, Twilio continues with the next verb
         }
         case "Hangup":
-          this.record({ type: "hangup", by: "app" });
-          await this.endCall();
+          await this.appHangsUp();
           return;
         case "Reject":
           this.record({ type: "reject", reason: verb.attributes.reason ?? "rejected" });
@@ -377,8 +294,8 @@ export class SimulatedCall {
   }
 
   /**
-   * Say/Play/Pause. Returns true when it never ends (loop="0" outside a Gather). A Pause is
-   * recorded, then waited for when `pauseMs` is set.
+   * Say/Play/Pause. Returns true when it never ends (loop="0"); the caller decides whether that
+   * holds the call (outside a Gather) or not. A Pause is recorded, then waited for when `pauseMs` is set.
    */
   private async speak(verb: TwimlNode, documentUrl: string): Promise<boolean> {
     if (verb.name === "Pause") {
@@ -398,21 +315,12 @@ export class SimulatedCall {
     } else {
       this.record({ type: "play", url: this.resolve(verb.text, documentUrl), loop });
     }
-    if (loop === 0) {
-      this.waiting = { kind: "forever" };
-      return true;
-    }
-    return false;
-  }
-
-  private gatherInputs(node: TwimlNode): ("dtmf" | "speech")[] {
-    const words = (node.attributes.input ?? "dtmf").toLowerCase().split(/\s+/);
-    return (["dtmf", "speech"] as const).filter((kind) => words.includes(kind));
+    return loop === 0;
   }
 
   private async startGather(node: TwimlNode, documentUrl: string, rest: readonly TwimlNode[]): Promise<void> {
     const [method, action] = this.actionOf(node, documentUrl);
-    this.record({ type: "gather", input: this.gatherInputs(node), timeout: intAttribute(node, "timeout", 5), action, method });
+    this.record({ type: "gather", input: gatherInputs(node), timeout: intAttribute(node, "timeout", 5), action, method });
     // Nested prompts play while the Gather listens (a loop="0" prompt simply plays until input).
     for (const child of node.children) {
       if (child.name === "Say" || child.name === "Play" || child.name === "Pause") await this.speak(child, documentUrl);
@@ -420,129 +328,53 @@ export class SimulatedCall {
     this.waiting = { kind: "gather", node, documentUrl, rest };
   }
 
-  private async continueGather(waiting: Extract<Waiting, { kind: "gather" }>, input: CallerInput): Promise<void> {
-    const { node, documentUrl, rest } = waiting;
-    const inputs = this.gatherInputs(node);
-    let params: Record<string, string> | undefined;
-    if (input.kind === "keys" && inputs.includes("dtmf")) {
-      const finishOnKey = node.attributes.finishOnKey ?? "#";
-      const numDigits = intAttribute(node, "numDigits", Number.POSITIVE_INFINITY);
-      let digits = "";
-      let finishedOnKey = "";
-      for (const key of input.keys) {
-        if (finishOnKey !== "" && finishOnKey.includes(key)) {
-          finishedOnKey = key;
-          break;
-        }
-        digits += key;
-        if (digits.length >= numDigits) break;
-      }
-      // Keys without a finishing key complete on the timeout, with the digits so far.
-      if (digits !== "") params = { Digits: digits, FinishedOnKey: finishedOnKey };
-    } else if (input.kind === "speech" && inputs.includes("speech")) {
-      params = { SpeechResult: input.text, Confidence: String(this.settings.speechConfidence) };
-    }
+  private async continueGather({ node, documentUrl, rest }: Extract<Waiting, { kind: "gather" }>, input: CallerInput): Promise<void> {
+    const params = gatherResult(node, input, this.settings.speechConfidence);
     if (params !== undefined) {
       await this.runFrom(...this.actionOf(node, documentUrl), params);
-    } else if (boolAttribute(node, "actionOnEmptyResult", false)) {
-      await this.runFrom(...this.actionOf(node, documentUrl), {});
     } else {
       // No input: Twilio carries on with the verb after the Gather.
       await this.execute(rest, documentUrl);
     }
   }
 
-  private recordingParams(): Record<string, string> {
-    const recordingSid = makeSid("RE");
-    return {
-      RecordingSid: recordingSid,
-      RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${this.settings.identity.accountSid}/Recordings/${recordingSid}`,
-      RecordingDuration: "5",
-    };
-  }
-
-  private async continueRecord(waiting: Extract<Waiting, { kind: "record" }>, input: CallerInput): Promise<void> {
-    const { node, documentUrl } = waiting;
-    const finishOnKey = node.attributes.finishOnKey ?? "1234567890*#";
-    let digits = "";
-    if (input.kind === "keys") {
-      // The first key in finishOnKey ends the recording; other keys are recorded as sound.
-      digits = Array.from(input.keys).find((key) => finishOnKey.includes(key)) ?? "";
-    }
-    // The caller is assumed to have left a message; silence (or a key) ends it and Twilio posts it.
-    await this.runFrom(...this.actionOf(node, documentUrl), { ...this.recordingParams(), Digits: digits });
-  }
-
-  private queueResultParams(waiting: Extract<Waiting, { kind: "hold" }>, result: string): Record<string, string> {
-    return { QueueResult: result, QueueSid: waiting.queueSid, QueueTime: String(Math.round((Date.now() - waiting.since) / 1000)) };
-  }
-
   private async enqueue(node: TwimlNode, documentUrl: string, rest: readonly TwimlNode[]): Promise<void> {
     const waitUrl = node.attributes.waitUrl;
     const resolvedWaitUrl = waitUrl === undefined || waitUrl === "" ? undefined : this.resolve(waitUrl, documentUrl);
     this.record({ type: "enqueue", queue: node.text, ...(resolvedWaitUrl === undefined ? {} : { waitUrl: resolvedWaitUrl }) });
-    const waiting: Extract<Waiting, { kind: "hold" }> = { kind: "hold", node, documentUrl, rest, queueSid: makeSid("QU"), since: Date.now() };
-    await this.holdPass(waiting);
+    await this.holdPass({ kind: "hold", node, documentUrl, rest, queueSid: makeSid("QU"), since: Date.now() });
   }
 
   /** One pass of the waitUrl's TwiML; the caller then waits on hold (or leaves the queue). */
-  private async holdPass(waiting: Extract<Waiting, { kind: "hold" }>): Promise<void> {
-    const waitUrl = waiting.node.attributes.waitUrl;
-    if (waitUrl === undefined || waitUrl === "") {
-      this.waiting = waiting;
-      return;
-    }
-    const method = methodOf(waiting.node.attributes.waitUrlMethod);
-    const queueParams = {
-      QueueSid: waiting.queueSid,
-      QueuePosition: "1",
-      QueueTime: String(Math.round((Date.now() - waiting.since) / 1000)),
-      AvgQueueTime: "0",
-      CurrentQueueSize: "1",
-      MaxQueueSize: waiting.node.attributes.maxQueueSize ?? "100",
-    };
-    let docUrl = this.resolve(waitUrl, waiting.documentUrl);
-    let verbs = (await this.fetchTwiml(method, docUrl, queueParams)).children;
-    for (let i = 0; i < verbs.length; i++) {
-      const verb = verbs[i] as TwimlNode;
-      if (verb.name === "Leave") {
+  private async holdPass(hold: Extract<Waiting, { kind: "hold" }>): Promise<void> {
+    switch (await playHoldPass(hold, this.holdHost)) {
+      case "leave":
         this.record({ type: "leave" });
-        if (waiting.node.attributes.action !== undefined) {
-          await this.runFrom(...this.actionOf(waiting.node, waiting.documentUrl), this.queueResultParams(waiting, "leave"));
+        if (hold.node.attributes.action !== undefined) {
+          await this.runFrom(...this.actionOf(hold.node, hold.documentUrl), queueResultParams(hold, "leave"));
         } else {
-          await this.execute(waiting.rest, waiting.documentUrl);
+          await this.execute(hold.rest, hold.documentUrl);
         }
         return;
-      }
-      if (verb.name === "Hangup") {
-        this.record({ type: "hangup", by: "app" });
-        await this.endCall();
+      case "hangup":
+        await this.appHangsUp();
         return;
-      }
-      if (verb.name === "Redirect") {
-        // A redirect inside hold TwiML moves to another hold document, still with the queue's parameters.
-        const redirectMethod = methodOf(verb.attributes.method);
-        docUrl = this.resolve(verb.text, docUrl);
-        this.record({ type: "redirect", url: docUrl, method: redirectMethod });
-        verbs = (await this.fetchTwiml(redirectMethod, docUrl, queueParams)).children;
-        i = -1;
-        continue;
-      }
-      if (verb.name === "Say" || verb.name === "Play" || verb.name === "Pause") await this.speak(verb, docUrl);
-      else this.record({ type: "other", verb: verb.name, attributes: verb.attributes, text: verb.text });
+      case "on-hold":
+        this.waiting = hold;
+        return;
     }
-    // Twilio would fetch the waitUrl again when its TwiML runs out; the simulator stops after one pass.
-    this.waiting = waiting;
+  }
+
+  private async appHangsUp(): Promise<void> {
+    this.record({ type: "hangup", by: "app" });
+    await this.endCall();
   }
 
   /** Ends the call and sends the final status callback when one is configured. */
-  private async endCall(status: "completed" | "busy" | "no-answer" = "completed"): Promise<void> {
+  private async endCall(status: FinalCallStatus = "completed"): Promise<void> {
     this.waiting = undefined;
     if (this.hasEnded) return;
     this.hasEnded = true;
-    const callback = this.settings.statusCallback;
-    if (callback === undefined) return;
-    const duration = status === "completed" ? String(Math.max(1, Math.round((Date.now() - this.startedAt) / 1000))) : "0";
-    await this.send(callback.method, callback.url, { CallStatus: status, CallDuration: duration, Timestamp: new Date().toUTCString() });
+    await this.webhooks.sendStatusCallback(status);
   }
 }
