@@ -10,6 +10,8 @@ export { parseTwiml } from "./twiml-document";
 export { formatEntry, formatTranscript } from "./transcript";
 export type { TranscriptEntry } from "./transcript";
 export type { SimulatorTarget } from "./transport";
+export { sessionStoreContract } from "./store-contract";
+export type { StoreContractCheck, StoreContractOptions } from "./store-contract";
 
 /** Options of {@link simulateCall}. */
 export interface SimulateCallOptions {
@@ -116,5 +118,3 @@ export async function simulateCall(target: SimulatorTarget, options: SimulateCal
   await call.start(options.method ?? "POST", resolve(options.uri));
   return call;
 }
-export { sessionStoreContract } from "./store-contract";
-export type { StoreContractCheck, StoreContractOptions } from "./store-contract";
