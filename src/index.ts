@@ -18,5 +18,6 @@ export type { MemoryStoreOptions } from "./sessions/memory-store";
 export { RedisStore } from "./sessions/redis-store";
 export type { RedisEvalClient, RedisStoreOptions } from "./sessions/redis-store";
 export { redirectCall } from "./sessions/redirect-call";
+export { menu } from "./menus/menu";
 export type { CallsClient, RedirectCallOptions } from "./sessions/redirect-call";
 export type * from "./types";

@@ -280,3 +280,73 @@ export interface Config {
    */
   sessions?: SessionsConfig;
 }
+
+/** TwiML content a caller hears: plain text (said), or `<Say>`/`<Play>`/`<Pause>` verbs. */
+export type PromptContent = string;
+
+/** Where a menu option leads: a state, or a function of the caller's input choosing one. */
+export type MenuTarget<Data extends object = SessionData> =
+  | State<Data>
+  | Bivariant<(inputData: InputData, session?: CallSession<Data>) => State<Data> | Promise<State<Data>>>;
+
+/** One choice of a {@link menu}. At least one of `keys` and `phrases`. */
+export interface MenuChoice<Data extends object = SessionData> {
+  /** Keys that pick it: `"0"`-`"9"`, `"*"`, `"#"`, or several, such as `"123"`. */
+  keys?: readonly string[];
+  /** Things a caller may say to pick it, e.g. `"lunch specials"`; matched inside longer sentences, any case, numbers as words or digits. */
+  phrases?: readonly string[];
+  /** The state this choice leads to, or a function of the input that returns it. */
+  to: MenuTarget<Data>;
+}
+
+/** Options of {@link menu}. */
+export interface MenuOptions<Data extends object = SessionData> {
+  /** The state's name, used in logs and errors. Required. */
+  name: string;
+  /** Makes the menu routable (`POST <uri>` renders it). */
+  uri?: string;
+  /** Where the caller's answer is posted. Required, starting with `/`. */
+  processTransitionUri: string;
+  /**
+   * What the caller hears inside the `<Gather>`: TwiML content (plain text is said), a function of
+   * `(urlFor, attempt)` returning it (or a promise of it), or an array: attempt n hears the n-th
+   * prompt, and the last one repeats (escalation).
+   */
+  prompt: PromptContent | readonly PromptContent[] | ((urlFor: UrlFor, attempt: number) => PromptContent | Promise<PromptContent>);
+  /** The choices. Keys and phrases must each lead to one choice only. */
+  options: readonly MenuChoice<Data>[];
+  /** What the caller may use. Default: `dtmf` when choices have keys, `speech` when they have phrases, both when both. */
+  input?: "dtmf" | "speech" | "dtmf speech";
+  /** Keys collected before Twilio answers. Default: the key length when every key has the same length, else unset (the caller ends with `finishOnKey` or waits for the timeout). */
+  numDigits?: number;
+  /** Key that ends a multi-digit entry. Default: Twilio's (`#`), or none when `#` is itself a key. */
+  finishOnKey?: string;
+  /** Seconds of silence before the attempt counts as a timeout. Default: Twilio's 5. */
+  timeout?: number;
+  /** Speech recognition hints. Default: the choices' phrases. */
+  hints?: string | readonly string[];
+  /** Speech recognition language, e.g. `en-GB`. Default: Twilio's (`en-US`). */
+  language?: string;
+  /** Attempts before `onFailure`: wrong answers and timeouts both count. Default 3. */
+  tries?: number;
+  /** Said before the prompt after a wrong answer. Default: "Sorry, that is not one of the choices." */
+  onInvalid?: PromptContent;
+  /** Said before the prompt after silence. Default: "Sorry, I didn't catch that." */
+  onTimeout?: PromptContent;
+  /** Where the call goes once the tries run out: a state, or a function of the input returning one. Required: no menu loops forever. */
+  onFailure: MenuTarget<Data>;
+}
+
+/** What a menu offers, readable without calling it (e.g. to draw the flow). Frozen. */
+export interface MenuDescription<Data extends object = SessionData> {
+  readonly choices: readonly Readonly<{ keys: readonly string[]; phrases: readonly string[]; to: MenuTarget<Data> }>[];
+  readonly input: readonly ("dtmf" | "speech")[];
+  readonly numDigits: number | undefined;
+  readonly finishOnKey: string | undefined;
+  readonly timeout: number | undefined;
+  readonly tries: number;
+  readonly onFailure: MenuTarget<Data>;
+}
+
+/** The state `menu()` returns: a normal state that also describes its choices. */
+export type MenuState<Data extends object = SessionData> = NormalState<Data> & { readonly menu: MenuDescription<Data> };

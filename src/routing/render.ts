@@ -10,6 +10,7 @@ import {
   stateProblems,
 } from "../states";
 import { notTwimlMessage, twimlToString } from "../twiml-result";
+import { transitionWithRequest, type TransitionRequest } from "../state-hooks";
 import type { CallSession, InputData, NormalState, RenderableState, State, UrlFor } from "../types";
 
 /** What rendering needs from the app and the request. */
@@ -19,6 +20,8 @@ export interface RenderContext {
   hasRoute(path: string): boolean;
   /** The call's session, added as the last argument of every state function; undefined when sessions are off. */
   session?: CallSession | undefined;
+  /** What a library-made state (a menu) may read of the request; never passed to user functions. */
+  request?: TransitionRequest | undefined;
 }
 
 type Loose = (...args: unknown[]) => unknown;
@@ -46,7 +49,11 @@ function detected(error: StateError): StateError {
 
 /** Calls `transitionOut(input)` and checks that what it returns is a valid state. */
 async function nextStateAfter(state: State, input: InputData | undefined, context: RenderContext): Promise<State> {
-  const next = await callUser(state, "transitionOut", [input], context);
+  const hook = transitionWithRequest(state);
+  const next =
+    hook === undefined
+      ? await callUser(state, "transitionOut", [input], context)
+      : await hook.call(state, input, context.session, context.request ?? { query: {} });
   const problems = stateProblems(next);
   if (problems.length > 0) {
     const from = stateName(state);

@@ -6,6 +6,7 @@ import { isNormalState, isRoutableState, stateName } from "../states";
 import type { NormalState, State } from "../types";
 import type { PipelineHandler, WebhookHandler } from "./pipeline";
 import { TWIML_TYPE } from "./pipeline";
+import { transitionWithRequest } from "../state-hooks";
 import { renderState, transitionFrom } from "./render";
 import { isPathPattern, routeKey } from "./route-path";
 
@@ -102,8 +103,10 @@ export function buildRouteTable(
  */
 function routeHandler(action: RouteAction, table: RouteTable, wrap: (handler: WebhookHandler) => PipelineHandler): PipelineHandler {
   if (action.kind === "endpoint") return wrap(action.handle);
-  return wrap(async ({ input, urlFor, session }) => {
-    const context = { urlFor, hasRoute: table.has, session };
+  // Only library-made states (menus) read the query: parse it for them alone.
+  const readsQuery = action.kind === "transition" && transitionWithRequest(action.state) !== undefined;
+  return wrap(async ({ req, input, urlFor, session }) => {
+    const context = { urlFor, hasRoute: table.has, session, request: readsQuery ? { query: req.query as Record<string, unknown> } : undefined };
     const body = action.kind === "render" ? await renderState(action.state, input, context) : await transitionFrom(action.state, input, context);
     return { status: 200, body, contentType: TWIML_TYPE };
   });
