@@ -11,8 +11,9 @@ const STATUS_CALLBACK_URI = "/call-status";
 /**
  * Builds the Foo Corp phone tree.
  *
- * @param twilioIvr - the library's factory, `require("twilio-interactive-flow").default`. It is a
- *   parameter so that server.js can pass the built package and the tests the TypeScript source.
+ * @param library - the library, `require("twilio-interactive-flow")`: its factory `twilioIvr`, and
+ *   `menu`, which makes the tree's menus. It is a parameter so that server.js can pass the built
+ *   package and the tests the TypeScript source.
  * @param options.authToken - your Twilio auth token. When given, every request must be signed by
  *   Twilio (403 otherwise). When empty, signature validation is off: fine for trying the tree out
  *   with curl, never in production.
@@ -29,11 +30,12 @@ const STATUS_CALLBACK_URI = "/call-status";
  *   pretend service, which takes about a second and a half.
  * @returns an Express app: `app.listen(port)`, or mount it in your own app with `app.use(...)`.
  */
-function createApp(twilioIvr, { authToken = "", host, scheme, sessionStore, weatherService }) {
+function createApp(library, { authToken = "", host, scheme, sessionStore, weatherService }) {
+  const { twilioIvr, menu } = library;
   const urlFor = { host: () => host };
   if (scheme) urlFor.scheme = () => scheme;
 
-  const { states } = createStates({ weatherService });
+  const { states } = createStates({ menu, weatherService });
   return twilioIvr(states, {
     twilio: { authToken, validate: authToken !== "" },
     urlFor,

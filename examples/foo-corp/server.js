@@ -12,13 +12,12 @@
 const library = require("../../dist/index.cjs");
 const { createApp, STATUS_CALLBACK_URI } = require("./app");
 
-const twilioIvr = library.default;
 const port = Number(process.env.PORT || 3000);
 const authToken = process.env.TWILIO_AUTH_TOKEN || "";
 const publicHost = process.env.PUBLIC_HOST || "";
 const redisUrl = process.env.REDIS_URL || "";
 
-const app = createApp(twilioIvr, {
+const app = createApp(library, {
   authToken,
   host: publicHost || `localhost:${port}`,
   // Tunnels and proxies terminate TLS: Twilio calls https even though this server speaks http.
@@ -45,22 +44,27 @@ app.listen(port, () => {
       "when a call ends, Twilio tells that route and the call's session data is deleted at once.",
   );
   console.log(`
-Walk the tree (each answer is the TwiML Twilio would play):
-  curl -X POST ${base}/incoming-call                               # welcome menu
-  curl -X POST ${base}/incoming-call-transition-out -d Digits=1    # lunch specials
-  curl -X POST ${base}/lunch-specials-transition-out -d Digits=1   # hours
-  curl -X POST ${base}/hours-transition-out -d Digits=9            # goodbye
-  curl -X POST ${base}/incoming-call-transition-out -d Digits=3    # on hold
-  curl ${base}/static/hold-music                                   # hold-music TwiML
+Walk the tree (each answer is the TwiML Twilio would play). A menu's answers go to the
+<Gather action> it printed, which counts the attempt: ?attempt=N.
+  curl -X POST ${base}/incoming-call                                                  # welcome menu
+  curl -X POST '${base}/incoming-call-transition-out?attempt=1' -d Digits=1           # lunch specials
+  curl -X POST '${base}/incoming-call-transition-out?attempt=1' --data-urlencode 'SpeechResult=The hours, please.'   # hours, by voice
+  curl -X POST '${base}/incoming-call-transition-out?attempt=1' -d Digits=7           # not a choice: sorry, attempt 2
+  curl -X POST '${base}/incoming-call-transition-out?attempt=3'                       # silence, last attempt: on hold
+  curl -X POST '${base}/lunch-specials-transition-out?attempt=1' -d Digits=1          # hours
+  curl -X POST ${base}/hours-transition-out -d Digits=9                               # goodbye
+  curl -X POST '${base}/incoming-call-transition-out?attempt=1' -d Digits=3           # on hold
+  curl ${base}/static/hold-music                                                      # hold-music TwiML
 
 The weather keeps data in the call's session, so these requests name a call (CallSid):
-  curl -X POST ${base}/incoming-call-transition-out -d Digits=4 -d CallSid=CA1   # "please hold"
+  curl -X POST '${base}/incoming-call-transition-out?attempt=1' -d Digits=4 -d CallSid=CA1   # "please hold"
   curl -X POST ${base}/weather/poll -d CallSid=CA1                  # holds again, or says the weather
   curl -X POST ${base}${STATUS_CALLBACK_URI} -d CallSid=CA1 -d CallStatus=completed   # call over: data deleted`);
   console.log(`
 Or call it from the terminal: it plays what the caller hears, you type the keys (\`--help\` for more):
   npm run call -- http://${base}/incoming-call
   printf '1\\n1\\n\\n' | npm run call -- http://${base}/incoming-call   # a scripted call
+  printf 'say lunch specials\\nsay hours\\n\\n' | npm run call -- http://${base}/incoming-call   # the same, by voice
   printf '4\\n' | npm run call -- http://${base}/incoming-call --status-callback ${STATUS_CALLBACK_URI}
       # the weather: the caller holds in real time, and the call's data is deleted when it ends
 (In a project that installed twilio-interactive-flow: npx twilio-interactive-flow call http://${base}/incoming-call)`);

@@ -1,17 +1,34 @@
 // The Foo Corp phone tree from the original README, completed.
 //
-//   CALL_RECEIVED (POST /incoming-call, Twilio's voice webhook)
-//     press 1 -> LUNCH_SPECIALS    press 1 -> HOURS, anything else -> GOODBYE
-//     press 2 -> HOURS             press 1 -> LUNCH_SPECIALS, anything else -> GOODBYE
-//     press 3 -> HOLD              waits in a queue, with hold music, for someone to answer
-//     press 4 -> WEATHER_LOOKUP    "please hold" while the weather is looked up, then
-//                                  WEATHER_REPORT (and back to CALL_RECEIVED) or WEATHER_UNAVAILABLE
-//     nothing or another key -> CALL_RECEIVED again
+//   CALL_RECEIVED (POST /incoming-call, Twilio's voice webhook): a menu, by key or by voice
+//     1 or "lunch specials"     -> LUNCH_SPECIALS   a menu: 1 or "hours" -> HOURS
+//     2 or "hours"              -> HOURS            1 -> LUNCH_SPECIALS, anything else -> GOODBYE
+//     3 or "speak to someone"   -> HOLD             waits in a queue, with hold music, for someone to answer
+//     4 or "weather"            -> WEATHER_LOOKUP   "please hold" while the weather is looked up, then
+//                                                   WEATHER_REPORT (and back to CALL_RECEIVED) or WEATHER_UNAVAILABLE
+//     a wrong key, words that pick nothing, or silence: "Sorry, ...", and the choices again;
+//     after 3 such attempts -> HOLD (a person helps the caller the menu could not)
+//   LUNCH_SPECIALS: a wrong key or silence: "Sorry, ...", and the choice again; the second time -> GOODBYE
 //
-// Each state is a plain object. `twimlFor` returns the TwiML that Twilio plays to the caller;
-// `transitionOut` receives what the caller pressed and returns the next state. A normal state's
-// TwiML sends the caller's keys to its `processTransitionUri`: the <Gather action> gets them when
-// a key is pressed, and the <Redirect> after it runs when the caller presses nothing.
+// Each state is a plain object (`menu()` returns one too). `twimlFor` returns the TwiML that
+// Twilio plays to the caller; `transitionOut` receives what the caller pressed and returns the next
+// state. A normal state's TwiML sends the caller's keys to its `processTransitionUri`: the
+// <Gather action> gets them when a key is pressed, and the <Redirect> after it runs when the caller
+// presses nothing.
+//
+// Menus. CALL_RECEIVED and LUNCH_SPECIALS are made by the library's `menu()`: normal states like
+// HOURS, written for us from a list of choices. They replace hand-written states (like HOURS) that
+// got two things wrong, both easy to get wrong by hand:
+//   - At the welcome, silence or a wrong key played the same welcome again, forever: a caller who
+//     could not answer (no keypad tones, or away from the phone) was never helped, and no caller
+//     was told why they were hearing it again.
+//   - At the lunch specials, any other key ended the call: one slip of the finger and the caller
+//     was sent off with a goodbye, never told the key was wrong, never asked again.
+// A menu says what went wrong ("Sorry, that is not one of the choices."), asks again, and after
+// `tries` attempts goes to `onFailure`, which it requires: no menu can loop forever or end a call
+// unexplained. It counts the attempts in its answer URL (`/incoming-call-transition-out?attempt=2`,
+// signed by Twilio like the rest of the URL), so it needs no session. It also listens for speech:
+// each choice has phrases as well as keys.
 //
 // Audio files live in examples/audio and are served under /static (see app.js). `urlFor` turns
 // "/static/welcome.wav" into "/static/welcome.wav?v=<md5 of the file>", so when a recording
@@ -19,9 +36,10 @@
 //
 // Call sessions: app.js turns on `sessions` in the config, so every state function gets the call's
 // session as its LAST argument: `transitionOut(inputData, session)`, `twimlFor(urlFor, inputData,
-// session)`, `backgroundTrigger(urlFor, inputData, session)`. The session keeps data between the
-// webhooks of one call (the weather, here). Without `sessions` in the config, state functions get
-// only their usual arguments, and the weather states below would not work.
+// session)`, `backgroundTrigger(urlFor, inputData, session)`, and a menu choice's `to` function
+// `(inputData, session)`. The session keeps data between the webhooks of one call (the weather,
+// here). Without `sessions` in the config, state functions get only their usual arguments, and the
+// weather states below would not work.
 
 const { createFakeWeatherService } = require("./weather");
 
@@ -39,6 +57,11 @@ const MAX_WEATHER_POLLS = 10;
 /** What the caller hears last, before the call ends. */
 const GOODBYE_TEXT = "Thanks for calling Foo Corp. Goodbye!";
 
+/** The welcome menu's choices, said on every attempt. */
+const WELCOME_CHOICES =
+  "To hear our lunch specials, press one or say lunch specials. For our hours, press two or say hours. " +
+  "To speak with someone, press three or say agent. For the weather, press four or say weather.";
+
 /** How every call ends: the goodbye, said and played, then hang up. */
 function goodbyeVerbs(urlFor) {
   return `<Say>${GOODBYE_TEXT}</Say>
@@ -49,71 +72,83 @@ function goodbyeVerbs(urlFor) {
 /**
  * Builds the states of the tree.
  *
+ * @param options.menu - the library's `menu` (`require("twilio-interactive-flow").menu`). It is a
+ *   parameter, like the factory is for app.js, so that server.js can pass the built package and the
+ *   tests the TypeScript source.
  * @param options.weatherService - where the weather comes from: an object whose `lookUp()`
  *   returns a promise of a forecast sentence. Default: the pretend service of weather.js (slow,
  *   about a second and a half). Tests pass a faster one, or one that fails.
  * @returns every state by name, and `states`: the list to hand to `twilioIvr(states, config)`.
  */
-function createStates({ weatherService = createFakeWeatherService() } = {}) {
-  const entryState = {
+function createStates({ menu, weatherService = createFakeWeatherService() } = {}) {
+  if (typeof menu !== "function") {
+    throw new TypeError('createStates needs the library\'s menu: createStates({ menu: require("twilio-interactive-flow").menu })');
+  }
+
+  // A menu's choices are read when it is made, so a state defined further down the file (a
+  // `const` not yet set) is named through a function, `to: () => holdState`, called only when a
+  // caller chooses it.
+  const entryState = menu({
     name: "CALL_RECEIVED",
     uri: "/incoming-call",
     processTransitionUri: "/incoming-call-transition-out",
-    twimlFor(urlFor) {
-      return `<?xml version="1.0" encoding="UTF-8"?>
-<Response>
-  <Gather action="${entryState.processTransitionUri}" numDigits="1">
-    <Play>${urlFor("/static/welcome.wav")}</Play>
-    <Say>Welcome to Foo Corp! To hear our lunch specials, press one. For our hours, press two. To speak with someone, press three. For the weather, press four.</Say>
-  </Gather>
-  <Redirect method="POST">${entryState.processTransitionUri}</Redirect>
-</Response>`;
-    },
-    // On no or invalid input, play the same state again so the caller can retry.
-    async transitionOut(inputData, session) {
-      switch (firstDigit(inputData)) {
-        case "1":
-          return lunchSpecialsState;
-        case "2":
-          return hoursState;
-        case "3":
-          return holdState;
-        case "4":
-          // A caller who heard the weather comes back to this menu, and may ask again: forget the
-          // earlier lookup (its forecast, error and poll count) before starting a new one. This
-          // finishes before the lookup starts, so the first poll can never see the old answer.
-          await session.update((data) => {
-            delete data.weather;
-            delete data.weatherError;
-            delete data.weatherPolls;
-            return data;
-          });
-          return weatherLookupState;
-        default:
-          return entryState;
-      }
-    },
-  };
+    // A function of the attempt: the chime and the welcome on the first attempt only; a caller
+    // asked again hears the apology (onInvalid or onTimeout), then just the choices. A function,
+    // too, because the recording's URL comes from `urlFor`.
+    prompt: (urlFor, attempt) =>
+      attempt === 1
+        ? `<Play>${urlFor("/static/welcome.wav")}</Play><Say>Welcome to Foo Corp! ${WELCOME_CHOICES}</Say>`
+        : WELCOME_CHOICES,
+    // Phrases are found anywhere in what the caller says, in any case ("Uh, the lunch specials,
+    // please."), and a key said aloud ("three") works too.
+    options: [
+      { keys: ["1"], phrases: ["lunch specials", "lunch", "specials"], to: () => lunchSpecialsState },
+      { keys: ["2"], phrases: ["hours", "opening times"], to: () => hoursState },
+      { keys: ["3"], phrases: ["speak to someone", "someone", "agent", "operator", "person"], to: () => holdState },
+      { keys: ["4"], phrases: ["weather", "forecast"], to: startWeatherLookup },
+    ],
+    onInvalid: "Sorry, that is not one of the choices.",
+    onTimeout: "Sorry, I didn't hear a choice.",
+    tries: 3,
+    // Three attempts without a choice: rather than hang up on a caller who may not be able to use
+    // the menu at all, put them through to a person.
+    onFailure: () => holdState,
+  });
 
-  // Not routable (no `uri`): Twilio only gets here through the entry state's or the hours' choices.
-  const lunchSpecialsState = {
+  // A choice's `to` may be a function of the caller's input (and the session): it runs when the
+  // caller picks the weather, and returns the state to go to.
+  async function startWeatherLookup(inputData, session) {
+    // A caller who heard the weather comes back to this menu, and may ask again: forget the
+    // earlier lookup (its forecast, error and poll count) before starting a new one. This
+    // finishes before the lookup starts, so the first poll can never see the old answer.
+    await session.update((data) => {
+      delete data.weather;
+      delete data.weatherError;
+      delete data.weatherPolls;
+      return data;
+    });
+    return weatherLookupState;
+  }
+
+  // Not routable (no `uri`): Twilio only gets here through the welcome's or the hours' choices.
+  const lunchSpecialsState = menu({
     name: "LUNCH_SPECIALS",
     processTransitionUri: "/lunch-specials-transition-out",
-    twimlFor() {
-      return `<?xml version="1.0" encoding="UTF-8"?>
-<Response>
-  <Gather action="${lunchSpecialsState.processTransitionUri}" numDigits="1">
-    <Say>Our lunch special is a hamburger.</Say>
-    <Say>If you want to now hear our hours, press one.</Say>
-  </Gather>
-  <Redirect method="POST">${lunchSpecialsState.processTransitionUri}</Redirect>
-</Response>`;
-    },
-    transitionOut(inputData) {
-      return firstDigit(inputData) === "1" ? hoursState : goodbyeState;
-    },
-  };
+    // An array: attempt n hears the n-th prompt (the last one repeats). The special is said once;
+    // asked again, the caller hears only the choice.
+    prompt: [
+      "<Say>Our lunch special is a hamburger.</Say><Say>If you want to now hear our hours, press one or say hours.</Say>",
+      "<Say>To hear our hours, press one or say hours.</Say>",
+    ],
+    options: [{ keys: ["1"], phrases: ["hours"], to: () => hoursState }],
+    // The defaults, "Sorry, that is not one of the choices." and "Sorry, I didn't catch that.",
+    // are said before the second attempt; after it, the call ends.
+    tries: 2,
+    onFailure: () => goodbyeState,
+  });
 
+  // Still a hand-written normal state: after the hours, a caller who wants nothing more may press
+  // any key or simply wait, and hears the goodbye. (A menu is this kind of state, plus the retries.)
   const hoursState = {
     name: "HOURS",
     processTransitionUri: "/hours-transition-out",
@@ -287,10 +322,4 @@ function escapeXml(text) {
   return String(text).replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-module.exports = {
-  createStates,
-  WEATHER_POLL_URI,
-  MAX_WEATHER_POLLS,
-  // The states with the default (pretend) weather service.
-  states: createStates().states,
-};
+module.exports = { createStates, WEATHER_POLL_URI, MAX_WEATHER_POLLS };

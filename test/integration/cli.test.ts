@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import fc from "fast-check";
-import twilioIvr from "../../src";
+import * as library from "../../src";
 import { parseCommandLine, UsageError } from "../../src/cli/args";
 import { LineQueue, parseCallerLine } from "../../src/cli/input";
 import { CallStepError, simulateCall } from "../../src/testing";
@@ -23,17 +23,22 @@ const BUILD_DIR = path.join(REPO, "node_modules", ".cache", `cli-test-${process.
 const CLI = path.join(BUILD_DIR, "index.js");
 const TOKEN = "cli-secret-6f1d2c9a0b8e4d7f";
 
-const WELCOME =
-  "Say: Welcome to Foo Corp! To hear our lunch specials, press one. For our hours, press two. To speak with someone, press three. For the weather, press four.";
-const LUNCH = ["Say: Our lunch special is a hamburger.", "Say: If you want to now hear our hours, press one."];
+const CHOICES =
+  "To hear our lunch specials, press one or say lunch specials. For our hours, press two or say hours. " +
+  "To speak with someone, press three or say agent. For the weather, press four or say weather.";
+const WELCOME = `Say: Welcome to Foo Corp! ${CHOICES}`;
+const LUNCH = ["Say: Our lunch special is a hamburger.", "Say: If you want to now hear our hours, press one or say hours."];
 const HOURS = ["Say: We are open Monday to Friday, from 11 in the morning to 3 in the afternoon.", "Say: To hear our lunch specials, press one."];
 const GOODBYE = "Say: Thanks for calling Foo Corp. Goodbye!";
+/** At the hours (a hand-written Gather for keys). */
 const WAITING = "(waiting for keys...)";
+/** At a menu, which listens for keys and speech. */
+const WAITING_MENU = "(waiting for keys or speech...)";
 
 interface Served {
   base: string;
-  /** Every request: method, path and the form parameters (body or query). */
-  requests: { method: string; path: string; params: URLSearchParams }[];
+  /** Every request: method, path, query string (`?...` or "") and the form parameters (body or query). */
+  requests: { method: string; path: string; search: string; params: URLSearchParams }[];
   close: () => Promise<void>;
 }
 
@@ -65,7 +70,7 @@ async function serve(makeHandler: (host: string) => http.RequestListener): Promi
     res.on("finish", () => {
       const body = (req as { body?: unknown }).body;
       const params = req.method === "GET" ? url.searchParams : new URLSearchParams(typeof body === "object" && body !== null ? (body as Record<string, string>) : {});
-      requests.push({ method: req.method ?? "", path: url.pathname, params });
+      requests.push({ method: req.method ?? "", path: url.pathname, search: url.search, params });
     });
     if (url.pathname === "/status") {
       readForm(req, () => {
@@ -158,8 +163,8 @@ beforeAll(async () => {
     ["src/cli/index.ts", "--no-config", "--format", "cjs", "--platform", "node", "--target", "node20", "--out-dir", BUILD_DIR, "--silent"],
     { cwd: REPO },
   );
-  example = await serve((host) => createApp(twilioIvr, { host }));
-  validating = await serve((host) => createApp(twilioIvr, { host, authToken: TOKEN }));
+  example = await serve((host) => createApp(library, { host }));
+  validating = await serve((host) => createApp(library, { host, authToken: TOKEN }));
 }, 30_000);
 
 afterAll(async () => {
@@ -176,10 +181,10 @@ describe("scripted calls to the Foo Corp example", () => {
     expect(run.lines.slice(1)).toEqual([
       expect.stringMatching(new RegExp(`^Play: ${example.base}/static/welcome\\.wav\\?v=[0-9a-f]{32}$`)),
       WELCOME,
-      WAITING,
+      WAITING_MENU,
       "> 1",
       ...LUNCH,
-      WAITING,
+      WAITING_MENU,
       "> 1",
       ...HOURS,
       WAITING,
@@ -189,13 +194,27 @@ describe("scripted calls to the Foo Corp example", () => {
       "Hangup",
       "(call ended)",
     ]);
-    // What Twilio would have sent: the keys, then no Digits after the timeout (the <Redirect>).
+    // What Twilio would have sent: the keys (to the menus' answer URLs, which carry the attempt),
+    // then no Digits after the timeout (the <Redirect>).
     const posts = example.requests.slice(-4);
-    expect(posts.map((r) => `${r.method} ${r.path} ${r.params.get("Digits") ?? "-"}`)).toEqual([
+    expect(posts.map((r) => `${r.method} ${r.path}${r.search} ${r.params.get("Digits") ?? "-"}`)).toEqual([
       "POST /incoming-call -",
-      "POST /incoming-call-transition-out 1",
-      "POST /lunch-specials-transition-out 1",
+      "POST /incoming-call-transition-out?attempt=1 1",
+      "POST /lunch-specials-transition-out?attempt=1 1",
       "POST /hours-transition-out -",
+    ]);
+  });
+
+  test("by voice, as server.js prints it: say lunch specials, say hours, silence", async () => {
+    const run = await runCli(["call", `${example.base}/incoming-call`], "say lunch specials\nsay hours\n\n");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    expectInOrder(run.lines, [WELCOME, WAITING_MENU, "> say lunch specials", ...LUNCH, WAITING_MENU, "> say hours", ...HOURS, WAITING, "> (silence)", GOODBYE, "Hangup", "(call ended)"]);
+    const posts = example.requests.slice(-3);
+    expect(posts.map((r) => `${r.path}${r.search} ${r.params.get("SpeechResult") ?? "-"}`)).toEqual([
+      "/incoming-call-transition-out?attempt=1 lunch specials",
+      "/lunch-specials-transition-out?attempt=1 hours",
+      "/hours-transition-out -",
     ]);
   });
 
@@ -225,13 +244,31 @@ describe("scripted calls to the Foo Corp example", () => {
     expect(run.stdout).toContain(`Calling ${example.base}/incoming-call`);
   });
 
-  test("say at a keys-only Gather counts as no input: the menu plays again", async () => {
-    const run = await runCli(["call", `${example.base}/incoming-call`], "say hello\nhangup\nnot read\n");
+  test("a wrong key and words that pick nothing at the welcome menu: sorry, and the choices again, each attempt counted", async () => {
+    const run = await runCli(["call", `${example.base}/incoming-call`], "7\nsay hello\nhangup\nnot read\n");
     expect(run.code).toBe(0);
-    expect(run.lines.filter((line) => line === WELCOME)).toHaveLength(2);
-    expectInOrder(run.lines, [WELCOME, "> say hello", "(this <Gather> listens for keys only: your words count as no input)", WELCOME, "You hung up.", "(call ended)"]);
+    expectInOrder(run.lines, [
+      WELCOME,
+      "> 7",
+      "Say: Sorry, that is not one of the choices.",
+      `Say: ${CHOICES}`,
+      "> say hello",
+      "Say: Sorry, that is not one of the choices.",
+      `Say: ${CHOICES}`,
+      "You hung up.",
+      "(call ended)",
+    ]);
+    expect(run.lines.filter((line) => line === WELCOME)).toHaveLength(1);
+    expect(example.requests.slice(-2).map((r) => `${r.path}${r.search}`)).toEqual(["/incoming-call-transition-out?attempt=1", "/incoming-call-transition-out?attempt=2"]);
     // `hangup` ended the call: the line after it was never used.
     expect(run.stderr).toContain("1 more line(s) of input were not used");
+  });
+
+  test("say at a keys-only Gather (the hours) counts as no input: the goodbye", async () => {
+    const run = await runCli(["call", `${example.base}/incoming-call`], "2\nsay lunch specials\n");
+    expect(run.code).toBe(0);
+    expectInOrder(run.lines, [...HOURS, WAITING, "> say lunch specials", "(this <Gather> listens for keys only: your words count as no input)", GOODBYE, "Hangup", "(call ended)"]);
+    expect(run.lines).not.toContain(LUNCH[0]);
   });
 
   test("lines left when the call ends are not used, and the CLI exits even while stdin stays open", async () => {
@@ -251,7 +288,7 @@ describe("scripted calls to the Foo Corp example", () => {
     let sent = 0;
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
-      const waits = stdout.split(WAITING).length - 1;
+      const waits = stdout.match(/\(waiting for [^)]*\)/g)?.length ?? 0;
       while (sent < waits && sent < script.length) child.stdin.write(`${script[sent++]}\n`);
     });
     const [code] = (await once(child, "close")) as [number];
@@ -265,12 +302,15 @@ describe("scripted calls to the Foo Corp example", () => {
     expect(run.code).toBe(0);
     expectInOrder(run.lines, [
       `  -> POST ${example.base}/incoming-call (200)`,
-      `  Gather dtmf (timeout 5s) -> POST ${example.base}/incoming-call-transition-out`,
+      `  Gather dtmf speech (timeout 5s) -> POST ${example.base}/incoming-call-transition-out?attempt=1`,
       WELCOME,
       "> 9",
-      `  -> POST ${example.base}/incoming-call-transition-out (200)`,
-      WELCOME,
+      `  -> POST ${example.base}/incoming-call-transition-out?attempt=1 (200)`,
+      `  Gather dtmf speech (timeout 5s) -> POST ${example.base}/incoming-call-transition-out?attempt=2`,
+      "Say: Sorry, that is not one of the choices.",
+      `Say: ${CHOICES}`,
       "> 2",
+      `  -> POST ${example.base}/incoming-call-transition-out?attempt=2 (200)`,
       ...HOURS,
       "> (silence)",
       `  Redirect -> POST ${example.base}/hours-transition-out`,
@@ -301,10 +341,19 @@ describe("signed calls (the example with TWILIO_AUTH_TOKEN set)", () => {
   };
 
   test("--auth-token signs every request: the validating app answers, and the token is never printed", async () => {
-    const run = await runCli(["call", `${validating.base}/incoming-call`, "--auth-token", TOKEN, "--verbose"], "1\n7\n");
+    // A wrong key at the lunch specials, twice: the second answer goes to ?attempt=2, signed like the rest.
+    const run = await runCli(["call", `${validating.base}/incoming-call`, "--auth-token", TOKEN, "--verbose"], "1\n7\n7\n");
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
-    expectInOrder(run.lines, [WELCOME, ...LUNCH, GOODBYE, "Hangup", "(call ended)"]);
+    expectInOrder(run.lines, [
+      WELCOME,
+      ...LUNCH,
+      "Say: Sorry, that is not one of the choices.",
+      `  -> POST ${validating.base}/lunch-specials-transition-out?attempt=2 (200)`,
+      GOODBYE,
+      "Hangup",
+      "(call ended)",
+    ]);
     expect(run.stdout).not.toMatch(/\(403\)/);
     noToken(run);
   });

@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
-import twilioIvr from "../../src";
+import * as library from "../../src";
 import { simulateCall } from "../../src/testing";
 import type { SimulatedCall } from "../../src/testing";
 
@@ -20,9 +20,16 @@ const GOODBYE_WAV = `${BASE}/static/goodbye.wav?v=${md5("goodbye.wav")}`;
 const HOLD_WAV = `${BASE}/static/hold.wav?v=${md5("hold.wav")}`;
 const HOLD_MUSIC = `${BASE}/static/hold-music?v=${md5("hold.wav")}`;
 
-const WELCOME =
-  "Welcome to Foo Corp! To hear our lunch specials, press one. For our hours, press two. To speak with someone, press three. For the weather, press four.";
-const LUNCH = ["Our lunch special is a hamburger.", "If you want to now hear our hours, press one."];
+const CHOICES =
+  "To hear our lunch specials, press one or say lunch specials. For our hours, press two or say hours. " +
+  "To speak with someone, press three or say agent. For the weather, press four or say weather.";
+const WELCOME = `Welcome to Foo Corp! ${CHOICES}`;
+const WELCOME_INVALID = "Sorry, that is not one of the choices.";
+const WELCOME_TIMEOUT = "Sorry, I didn't hear a choice.";
+const LUNCH = ["Our lunch special is a hamburger.", "If you want to now hear our hours, press one or say hours."];
+const LUNCH_AGAIN = "To hear our hours, press one or say hours.";
+const LUNCH_INVALID = "Sorry, that is not one of the choices.";
+const LUNCH_TIMEOUT = "Sorry, I didn't catch that.";
 const HOURS = ["We are open Monday to Friday, from 11 in the morning to 3 in the afternoon.", "To hear our lunch specials, press one."];
 const HOLD = "Please hold while we find someone to help you.";
 const GOODBYE = "Thanks for calling Foo Corp. Goodbye!";
@@ -31,7 +38,7 @@ const WEATHER = `Here is the weather in Foo City today: ${DEFAULT_FORECAST}.`;
 
 // Behind a TLS-terminating proxy, as deployed: Twilio calls https://HOST, the app speaks http.
 // The weather lookup answers at once here (test/integration/weather.test.ts walks slow and failing lookups).
-const app = createApp(twilioIvr, { authToken: AUTH_TOKEN, host: HOST, scheme: "https", weatherService: createFakeWeatherService({ delayMs: 0 }) });
+const app = createApp(library, { authToken: AUTH_TOKEN, host: HOST, scheme: "https", weatherService: createFakeWeatherService({ delayMs: 0 }) });
 
 function call(): Promise<SimulatedCall> {
   // pauseMs: the weather's "please hold" loop polls after a <Pause length="1"/>. Waited for a
@@ -53,7 +60,11 @@ async function step(c: SimulatedCall, act: (c: SimulatedCall) => Promise<void>):
 }
 
 const press = (keys: string) => (c: SimulatedCall) => c.press(keys);
+const say = (words: string) => (c: SimulatedCall) => c.say(words);
 const silence = (c: SimulatedCall) => c.silence();
+const welcomeAction = (attempt: number): string => `${BASE}/incoming-call-transition-out?attempt=${attempt}`;
+/** The Gather the call waits at (its entry comes before what is said inside it). */
+const lastGather = (c: SimulatedCall) => c.transcript.filter((e) => e.type === "gather").at(-1);
 
 function expectAllRequests200(c: SimulatedCall): void {
   const statuses = c.transcript.flatMap((e) => (e.type === "request" ? [`${e.method} ${e.url} ${e.status}`] : []));
@@ -69,23 +80,57 @@ function expectGoodbyeAndHangup(c: SimulatedCall, heard: string[]): void {
 }
 
 describe("Foo Corp, walked with the simulator (signed requests)", () => {
-  it("welcomes the caller with the fingerprinted welcome recording and the menu, waiting for one key", async () => {
+  it("welcomes the caller with the fingerprinted welcome recording and the menu, waiting for a key or speech", async () => {
     const c = await call();
     expect(heardSince(c, 0)).toEqual([WELCOME_WAV, WELCOME]);
     expect(c.played).toEqual([WELCOME_WAV]);
     expect(c.waitingFor).toBe("gather");
-    expect(c.transcript).toContainEqual({ type: "gather", input: ["dtmf"], timeout: 5, action: `${BASE}/incoming-call-transition-out`, method: "POST" });
+    expect(c.transcript).toContainEqual({ type: "gather", input: ["dtmf", "speech"], timeout: 5, action: welcomeAction(1), method: "POST" });
     expectAllRequests200(c);
   });
 
-  it("1 -> lunch, 1 -> hours, 1 -> lunch, another key -> goodbye and hangup", async () => {
+  it("1 -> lunch, 1 -> hours, 1 -> lunch, 1 -> hours, another key -> goodbye and hangup", async () => {
     const c = await call();
     expect(await step(c, press("1"))).toEqual(LUNCH);
     expect(c.lastSaid).toBe(LUNCH[1]);
     expect(await step(c, press("1"))).toEqual(HOURS);
     expect(await step(c, press("1"))).toEqual(LUNCH);
+    expect(await step(c, press("1"))).toEqual(HOURS);
     expectGoodbyeAndHangup(c, await step(c, press("7")));
     expectAllRequests200(c);
+  });
+
+  it("by voice: 'lunch specials' -> lunch, 'hours' -> hours; the hours listen for keys only, so words there end the call", async () => {
+    const c = await call();
+    expect(await step(c, say("Lunch specials, please."))).toEqual(LUNCH);
+    expect(c.transcript).toContainEqual({ type: "input", speech: "Lunch specials, please." });
+    expect(await step(c, say("the hours"))).toEqual(HOURS);
+    expect(lastGather(c)).toMatchObject({ type: "gather", input: ["dtmf"] });
+    expectGoodbyeAndHangup(c, await step(c, say("lunch specials")));
+    expectAllRequests200(c);
+  });
+
+  it("by voice: 'speak to someone' -> on hold; 'agent' and 'three' too", async () => {
+    for (const words of ["I'd like to speak to someone", "Agent.", "three"]) {
+      const c = await call();
+      expect(await step(c, say(words))).toEqual([HOLD, HOLD_WAV]);
+      expect(c.waitingFor).toBe("hold");
+    }
+  });
+
+  it("by voice: 'weather' -> please hold, the weather, then the welcome menu again", async () => {
+    const c = await call();
+    expect(await step(c, say("What's the weather going to be?"))).toEqual([WEATHER_HOLD, WEATHER, WELCOME_WAV, WELCOME]);
+    expect(c.waitingFor).toBe("gather");
+    expectAllRequests200(c);
+  });
+
+  it("words that pick nothing, or two things at once: sorry, and the choices again", async () => {
+    const c = await call();
+    expect(await step(c, say("I want a pizza"))).toEqual([WELCOME_INVALID, CHOICES]);
+    expect(await step(c, say("lunch or hours"))).toEqual([WELCOME_INVALID, CHOICES]);
+    expect(lastGather(c)).toMatchObject({ type: "gather", action: welcomeAction(3) });
+    expect(await step(c, say("lunch"))).toEqual(LUNCH);
   });
 
   it("2 -> hours, another key -> goodbye and hangup", async () => {
@@ -127,21 +172,36 @@ describe("Foo Corp, walked with the simulator (signed requests)", () => {
     expectAllRequests200(c);
   });
 
-  it("no input at the welcome menu plays the welcome menu again", async () => {
+  it("silence at the welcome menu: 'didn't hear' and the choices, twice, then the caller is put through to a person", async () => {
     const c = await call();
-    expect(await step(c, silence)).toEqual([WELCOME_WAV, WELCOME]);
-    expect(c.transcript).toContainEqual({ type: "redirect", url: `${BASE}/incoming-call-transition-out`, method: "POST" });
-    expect(c.waitingFor).toBe("gather");
-    // And the menu still works afterwards.
+    expect(await step(c, silence)).toEqual([WELCOME_TIMEOUT, CHOICES]);
+    // Twilio followed the <Redirect> after the first attempt's Gather: to the same answer URL.
+    expect(c.transcript).toContainEqual({ type: "redirect", url: welcomeAction(1), method: "POST" });
+    expect(lastGather(c)).toMatchObject({ type: "gather", action: welcomeAction(2) });
+    expect(await step(c, silence)).toEqual([WELCOME_TIMEOUT, CHOICES]);
+    expect(lastGather(c)).toMatchObject({ type: "gather", action: welcomeAction(3) });
+    expect(await step(c, silence)).toEqual([HOLD, HOLD_WAV]);
+    expect(c.waitingFor).toBe("hold");
+    expectAllRequests200(c);
+  });
+
+  it("a silence, then a choice: the menu still works", async () => {
+    const c = await call();
+    await c.silence();
     expect(await step(c, press("2"))).toEqual(HOURS);
     expectAllRequests200(c);
   });
 
-  it.each(["0", "5", "6", "7", "8", "9", "*", "#"])("key %s at the welcome menu plays the welcome menu again", async (key) => {
+  it.each(["0", "5", "6", "7", "8", "9", "*"])("key %s at the welcome menu: 'not one of the choices', and the choices again", async (key) => {
     const c = await call();
-    expect(await step(c, press(key))).toEqual([WELCOME_WAV, WELCOME]);
+    expect(await step(c, press(key))).toEqual([WELCOME_INVALID, CHOICES]);
     expect(c.waitingFor).toBe("gather");
     expectAllRequests200(c);
+  });
+
+  it("# alone at the welcome menu ends the Gather with no keys: it counts as silence", async () => {
+    const c = await call();
+    expect(await step(c, press("#"))).toEqual([WELCOME_TIMEOUT, CHOICES]);
   });
 
   it("only the first key counts at a one-key menu: 12 chooses lunch", async () => {
@@ -149,11 +209,29 @@ describe("Foo Corp, walked with the simulator (signed requests)", () => {
     expect(await step(c, press("12"))).toEqual(LUNCH);
   });
 
-  it("silence at the lunch specials says goodbye", async () => {
+  it("silence at the lunch specials: 'didn't catch that' and the choice; silence again says goodbye", async () => {
     const c = await call();
     await c.press("1");
+    expect(await step(c, silence)).toEqual([LUNCH_TIMEOUT, LUNCH_AGAIN]);
     expectGoodbyeAndHangup(c, await step(c, silence));
     expectAllRequests200(c);
+  });
+
+  it("a wrong key at the lunch specials: 'not one of the choices' and the choice; then 1 or 'hours' -> the hours", async () => {
+    for (const answer of [press("1"), say("hours please")]) {
+      const c = await call();
+      await c.press("1");
+      expect(await step(c, press("3"))).toEqual([LUNCH_INVALID, LUNCH_AGAIN]);
+      expect(lastGather(c)).toMatchObject({ type: "gather", action: `${BASE}/lunch-specials-transition-out?attempt=2` });
+      expect(await step(c, answer)).toEqual(HOURS);
+    }
+  });
+
+  it("two wrong keys at the lunch specials say goodbye", async () => {
+    const c = await call();
+    await c.press("1");
+    await c.press("3");
+    expectGoodbyeAndHangup(c, await step(c, press("3")));
   });
 
   it("silence at the hours says goodbye", async () => {
@@ -161,12 +239,6 @@ describe("Foo Corp, walked with the simulator (signed requests)", () => {
     await c.press("2");
     expectGoodbyeAndHangup(c, await step(c, silence));
     expectAllRequests200(c);
-  });
-
-  it("a key other than 1 at the lunch specials says goodbye", async () => {
-    const c = await call();
-    await c.press("1");
-    expectGoodbyeAndHangup(c, await step(c, press("3")));
   });
 
   it("the caller can hang up at a menu, after which keys are refused", async () => {
@@ -183,53 +255,82 @@ describe("Foo Corp, walked with the simulator (signed requests)", () => {
   });
 });
 
-describe("Foo Corp: any sequence of keys and silences", () => {
-  type Place = "welcome" | "lunch" | "hours" | "hold" | "ended";
-  type Action = { kind: "press"; key: string } | { kind: "silence" };
+describe("Foo Corp: any sequence of keys, words and silences", () => {
+  type Place = { at: "welcome" | "lunch"; attempt: number } | { at: "hours" | "hold" | "ended" };
+  type Action = { kind: "press"; key: string } | { kind: "say"; words: string } | { kind: "silence" };
+  type Answer = { choice: string } | "invalid" | "timeout";
 
-  /** Where the tree goes, written from states.js's comments independently of the simulator. */
-  function next(place: Place, action: Action): Place {
-    const key = action.kind === "press" && action.key !== "#" ? action.key : undefined; // # alone ends the Gather with no digits
-    switch (place) {
-      case "welcome":
-        // 4: the weather is said, then the welcome menu again.
-        return key === "1" ? "lunch" : key === "2" ? "hours" : key === "3" ? "hold" : "welcome";
-      case "lunch":
-        return key === "1" ? "hours" : "ended";
+  /** What a menu makes of an action, written from states.js's comments independently of the library. */
+  function answer(at: "welcome" | "lunch", action: Action): Answer {
+    // # alone ends the Gather with no keys: Twilio follows the <Redirect>, as after silence.
+    if (action.kind === "silence" || (action.kind === "press" && action.key === "#")) return "timeout";
+    if (action.kind === "press") return (at === "welcome" ? ["1", "2", "3", "4"] : ["1"]).includes(action.key) ? { choice: action.key } : "invalid";
+    const welcomeWords: Record<string, string> = { "lunch specials": "1", hours: "2", agent: "3", weather: "4", three: "3" };
+    if (at === "welcome") return welcomeWords[action.words] === undefined ? "invalid" : { choice: welcomeWords[action.words]! };
+    return action.words.split(" ").includes("hours") ? { choice: "1" } : "invalid";
+  }
+
+  /** Where the tree goes, and what the caller hears on the way. */
+  function next(place: Place, action: Action): { place: Place; heard: string[] } {
+    const hold = { place: { at: "hold" } as Place, heard: [HOLD, HOLD_WAV] };
+    const goodbye = { place: { at: "ended" } as Place, heard: [GOODBYE, GOODBYE_WAV] };
+    const lunch = { place: { at: "lunch", attempt: 1 } as Place, heard: LUNCH };
+    switch (place.at) {
+      case "welcome": {
+        const a = answer("welcome", action);
+        if (a === "invalid" || a === "timeout") {
+          if (place.attempt === 3) return hold;
+          return { place: { at: "welcome", attempt: place.attempt + 1 }, heard: [a === "invalid" ? WELCOME_INVALID : WELCOME_TIMEOUT, CHOICES] };
+        }
+        if (a.choice === "1") return lunch;
+        if (a.choice === "2") return { place: { at: "hours" }, heard: HOURS };
+        if (a.choice === "3") return hold;
+        // 4: the weather, then the welcome menu from the start.
+        return { place: { at: "welcome", attempt: 1 }, heard: [WEATHER_HOLD, WEATHER, WELCOME_WAV, WELCOME] };
+      }
+      case "lunch": {
+        const a = answer("lunch", action);
+        if (typeof a === "object") return { place: { at: "hours" }, heard: HOURS };
+        if (place.attempt === 2) return goodbye;
+        return { place: { at: "lunch", attempt: 2 }, heard: [a === "invalid" ? LUNCH_INVALID : LUNCH_TIMEOUT, LUNCH_AGAIN] };
+      }
       case "hours":
-        return key === "1" ? "lunch" : "ended";
+        // Keys only: words count as silence.
+        return action.kind === "press" && action.key === "1" ? lunch : goodbye;
       case "hold":
-        return "hold";
+        return { place, heard: [HOLD_WAV] };
       case "ended":
-        return "ended";
+        return { place, heard: [] };
     }
   }
 
-  const LAST_SAID: Record<Place, string> = { welcome: WELCOME, lunch: LUNCH[1]!, hours: HOURS[1]!, hold: HOLD, ended: GOODBYE };
-  const WAITING: Record<Place, string> = { welcome: "gather", lunch: "gather", hours: "gather", hold: "hold", ended: "ended" };
-
   const action: fc.Arbitrary<Action> = fc.oneof(
     fc.constantFrom("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#").map((key): Action => ({ kind: "press", key })),
+    fc.constantFrom("lunch specials", "hours", "agent", "weather", "three", "banana", "lunch hours").map((words): Action => ({ kind: "say", words })),
     fc.constant<Action>({ kind: "silence" }),
   );
 
-  it("never fails, answers every request with 200, and always waits at a Gather, on hold, or has ended", async () => {
+  it("hears what the model says, answers every request with 200, and always waits at a Gather, on hold, or has ended", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 10 }), async (actions) => {
         const c = await call();
-        let place: Place = "welcome";
+        let place: Place = { at: "welcome", attempt: 1 };
         for (const a of actions) {
           if (c.ended) break;
-          await (a.kind === "press" ? c.press(a.key) : c.silence());
-          place = next(place, a);
-          expect(["gather", "hold", "ended"]).toContain(c.waitingFor);
-          expect(c.waitingFor).toBe(WAITING[place]);
-          expect(c.lastSaid).toBe(LAST_SAID[place]);
+          const heard = await step(c, a.kind === "press" ? press(a.key) : a.kind === "say" ? say(a.words) : silence);
+          const expected = next(place, a);
+          place = expected.place;
+          expect(heard).toEqual(expected.heard);
+          expect(c.waitingFor).toBe(place.at === "hold" ? "hold" : place.at === "ended" ? "ended" : "gather");
+          if (place.at === "welcome" || place.at === "lunch") {
+            const uri = place.at === "welcome" ? "incoming-call-transition-out" : "lunch-specials-transition-out";
+            expect(lastGather(c)).toMatchObject({ type: "gather", action: `${BASE}/${uri}?attempt=${place.attempt}` });
+          }
         }
         expectAllRequests200(c);
         if (c.ended) expect(c.transcript.at(-1)).toEqual({ type: "hangup", by: "app" });
       }),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
   });
 });

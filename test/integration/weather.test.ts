@@ -2,7 +2,8 @@
 // lookup in the background, the caller holds while the call polls /weather/poll, and the call's
 // session is where the lookup and the polls meet. Walked with the call simulator (signed
 // requests, in-process app), on the MemoryStore and on a RedisStore against a real redis-server.
-import twilioIvr, { MemoryStore, RedisStore } from "../../src";
+import * as library from "../../src";
+import { MemoryStore, RedisStore } from "../../src";
 import type { SessionStore } from "../../src";
 import { simulateCall } from "../../src/testing";
 import type { SimulatedCall } from "../../src/testing";
@@ -15,7 +16,9 @@ const BASE = `https://${HOST}`;
 /** Wall-clock milliseconds per second of <Pause>: each poll of the hold loop waits this long. */
 const PAUSE_MS = 20;
 
-const WELCOME = "Welcome to Foo Corp! To hear our lunch specials, press one. For our hours, press two. To speak with someone, press three. For the weather, press four.";
+const WELCOME =
+  "Welcome to Foo Corp! To hear our lunch specials, press one or say lunch specials. For our hours, press two or say hours. " +
+  "To speak with someone, press three or say agent. For the weather, press four or say weather.";
 const HOLD_ON = "We're looking up the weather. Please hold on.";
 const UNAVAILABLE = "Sorry, we can't get the weather right now.";
 const GOODBYE = "Thanks for calling Foo Corp. Goodbye!";
@@ -62,7 +65,7 @@ async function storedData(store: SessionStore, callSid: string): Promise<Record<
  */
 function weatherWalks(store: () => SessionStore, existsInBackend?: (callSid: string) => Promise<boolean>): void {
   const appWith = (weatherService: WeatherService) =>
-    createApp(twilioIvr, { authToken: AUTH_TOKEN, host: HOST, scheme: "https", sessionStore: store(), weatherService });
+    createApp(library, { authToken: AUTH_TOKEN, host: HOST, scheme: "https", sessionStore: store(), weatherService });
 
   const dial = (app: ReturnType<typeof appWith>, options: { statusCallback?: string } = {}): Promise<SimulatedCall> =>
     simulateCall(app, { uri: "/incoming-call", authToken: AUTH_TOKEN, baseUrl: BASE, pauseMs: PAUSE_MS, ...options });
@@ -87,6 +90,16 @@ function weatherWalks(store: () => SessionStore, existsInBackend?: (callSid: str
 
     // The lookup saved the forecast in the call's session; the polls counted themselves there.
     expect(await storedData(store(), call.callSid)).toEqual({ weather: FORECAST, weatherPolls: held.length });
+  });
+
+  test("said instead of pressed ('the weather, please'): the same lookup, hold and report", async () => {
+    const app = appWith(createFakeWeatherService({ delayMs: 2 * PAUSE_MS, forecast: FORECAST }));
+    const call = await dial(app);
+    await call.say("The weather, please.");
+    expect(call.said).toEqual([WELCOME, HOLD_ON, REPORT, WELCOME]);
+    expect(polls(call)).toBeGreaterThanOrEqual(2);
+    expect((await storedData(store(), call.callSid))?.weather).toBe(FORECAST);
+    expectAllRequestsAnswered(call);
   });
 
   test("the lookup failing -> the caller hears it is unavailable, then goodbye, and the app hangs up", async () => {
