@@ -122,7 +122,9 @@ function compileChoices(value: unknown, problems: Problems): CompiledChoice[] {
     }
     if (keyList.length === 0 && phraseList.length === 0) problems.add(`${where} has neither keys nor phrases, so no caller could choose it`);
     const target = checkTarget(to, `${where}.to`, problems);
-    choices.push({ index, keys: keyList as string[], phrases: phraseList as string[], phraseTokens, to: target as MenuTarget });
+    // Copies (so later changes to the caller's arrays change nothing), of string keys only (others are reported above).
+    const keyStrings = keyList.filter((key): key is string => typeof key === "string");
+    choices.push({ index, keys: keyStrings, phrases: [...phraseList] as string[], phraseTokens, to: target as MenuTarget });
   });
   return choices;
 }

@@ -16,9 +16,10 @@ const NUMBER_WORDS = new Map<string, number>([
 
 /** Lower case, apostrophes dropped ("I'd" -> "id"), every other non-alphanumeric (but * and #) a space. */
 function words(text: string): string[] {
+  // Decomposed before lower-casing: some compatibility forms decompose to capitals ("𝐀" -> "A").
   return text
-    .toLowerCase()
     .normalize("NFKD")
+    .toLowerCase()
     .replace(/[\u0300-\u036f]/g, "")
     .replace(/['’]/g, "")
     .replace(/[^\p{L}\p{N}*#]+/gu, " ")
