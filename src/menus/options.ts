@@ -137,7 +137,7 @@ function checkConflicts(choices: readonly CompiledChoice[], problems: Problems):
     for (const key of choice.keys) {
       const owner = keyOwner.get(key);
       if (owner !== undefined && owner !== choice.index) problems.add(`key ${JSON.stringify(key)} is in options[${owner}] and options[${choice.index}]`);
-      keyOwner.set(key, choice.index);
+      if (owner === undefined) keyOwner.set(key, choice.index);
     }
     choice.phraseTokens.forEach((tokens, i) => {
       const normal = tokens.join(" ");
@@ -145,7 +145,7 @@ function checkConflicts(choices: readonly CompiledChoice[], problems: Problems):
       if (owner !== undefined && owner !== choice.index) {
         problems.add(`phrase ${JSON.stringify(choice.phrases[i])} of options[${choice.index}] matches the same words as a phrase of options[${owner}]`);
       }
-      phraseOwner.set(normal, choice.index);
+      if (owner === undefined) phraseOwner.set(normal, choice.index);
     });
   }
   // A phrase that contains another choice's key (as a number said aloud) would pick both.
@@ -190,6 +190,9 @@ export function resolveMenuOptions(options: MenuOptions): ResolvedMenu {
     const value = o[key];
     if ((value !== undefined || key === "processTransitionUri") && (typeof value !== "string" || !value.startsWith("/"))) {
       problems.add(`options.${key} must be a path starting with "/", got ${describeValue(value)}`);
+    } else if (typeof value === "string" && /[?#]/.test(value)) {
+      // Routes match the path alone, and the menu adds its own query (the attempt) to the answer URL.
+      problems.add(`options.${key} must be a path without a query string or fragment, got ${describeValue(value)}`);
     }
   }
   const prompt = compilePrompt(o.prompt, problems);

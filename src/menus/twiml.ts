@@ -30,8 +30,7 @@ function append(gather: Gather, verbs: readonly PromptVerb[]): void {
 
 /** The URL the caller's answer to attempt `attempt` is posted to: Twilio signs it, query and all. */
 export function answerUrl(menu: ResolvedMenu, attempt: number): string {
-  const base = menu.processTransitionUri;
-  return `${base}${base.includes("?") ? "&" : "?"}attempt=${attempt}`;
+  return `${menu.processTransitionUri}?attempt=${attempt}`;
 }
 
 /**
