@@ -64,6 +64,9 @@ export function stateProblems(it: unknown): string[] {
     const value = it[key];
     if (value !== undefined && (typeof value !== "string" || !value.startsWith("/"))) {
       problems.push(`\`${key}\` must be a string starting with "/", got ${describeValue(value)}`);
+    } else if (typeof value === "string" && /[?#]/.test(value)) {
+      // Requests are routed by their path alone, so such a route would never be reached.
+      problems.push(`\`${key}\` must be a path without a query string or fragment (routes match the path alone), got ${describeValue(value)}`);
     }
   }
   if (it.isEndState !== undefined && it.isEndState !== true) {

@@ -106,6 +106,8 @@ describe("state predicates on invalid shapes", () => {
     { label: "uri without leading slash", state: { uri: "entry", isEndState: true, twimlFor } },
     { label: "uri is a number", state: { uri: 42, isEndState: true, twimlFor } },
     { label: "uri is empty", state: { uri: "", transitionOut } },
+    { label: "uri with a query string (never routed: routes match the path)", state: { uri: "/entry?x=1", isEndState: true, twimlFor } },
+    { label: "processTransitionUri with a fragment", state: { processTransitionUri: "/menu#x", twimlFor, transitionOut } },
     {
       label: "processTransitionUri without leading slash",
       state: { processTransitionUri: "menu/choice", twimlFor, transitionOut },
