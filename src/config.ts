@@ -40,11 +40,17 @@ export interface ResolvedConfig {
   scheme: ((req: Request) => string) | undefined;
   staticFiles: ResolvedStaticFiles | undefined;
   sessions: ResolvedSessions | undefined;
+  timeoutMs: number;
+  onError: Config["onError"];
 }
 
 type KnownKeys<T> = { readonly [K in keyof Required<T>]: true };
 
-const knownConfigKeys: KnownKeys<Config> = { twilio: true, urlFor: true, staticFiles: true, sessions: true };
+const knownConfigKeys: KnownKeys<Config> = { twilio: true, urlFor: true, staticFiles: true, sessions: true, timeoutMs: true, onError: true };
+
+/** Default bound on a request's state functions: well under the 15 s after which Twilio gives up. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+const TWILIO_GIVES_UP_MS = 15_000;
 const knownSessionsKeys: KnownKeys<SessionsConfig> = { store: true, ttlSeconds: true, statusCallbackUri: true };
 const knownTwilioKeys: KnownKeys<Config["twilio"]> = { authToken: true, validate: true };
 const knownUrlForKeys: KnownKeys<Config["urlFor"]> = { host: true, scheme: true };
@@ -184,6 +190,20 @@ function resolveSessions(value: unknown): ResolvedSessions | undefined {
   };
 }
 
+function resolveTimeout(value: unknown): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    fail("timeoutMs", `must be a positive number of milliseconds (default ${DEFAULT_TIMEOUT_MS}), got ${describeValue(value)}`);
+  }
+  if (value >= TWILIO_GIVES_UP_MS) {
+    process.emitWarning(
+      `twilio-interactive-flow: config.timeoutMs is ${value} ms, but Twilio gives up on a webhook after 15000 ms: callers would hear Twilio's generic error first`,
+      { code: "IVR_TIMEOUT_TOO_LONG" },
+    );
+  }
+  return value;
+}
+
 /**
  * Checks the user's config and fills in defaults.
  * @throws ConfigError naming the offending key.
@@ -220,5 +240,7 @@ export function resolveConfig(config: unknown): ResolvedConfig {
     scheme: optionalFunction(urlFor.scheme, "urlFor.scheme") as ResolvedConfig["scheme"],
     staticFiles: resolveStaticFiles(config.staticFiles),
     sessions: resolveSessions(config.sessions),
+    timeoutMs: resolveTimeout(config.timeoutMs),
+    onError: optionalFunction(config.onError, "onError") as Config["onError"],
   };
 }

@@ -27,13 +27,24 @@ export class UrlForError extends Error {
   }
 }
 
+/** Codes of {@link StateError}. */
+export type StateErrorCode =
+  /** `twimlFor` gave something that is not TwiML, or a normal state has no route for its answers. */
+  | "ERR_IVR_RENDER"
+  /** `transitionOut` gave something that is not a state, or branching states loop. */
+  | "ERR_IVR_TRANSITION"
+  /** The request's state functions did not finish within `config.timeoutMs`. */
+  | "ERR_IVR_TIMEOUT"
+  /** A state function rejected with a value that is not an error at all (`undefined`, `null`, `""`, `0`, `false`). */
+  | "ERR_IVR_EMPTY_REJECTION";
+
 /** Raised while rendering or transitioning; reaches the app's error middleware via `next(err)`. */
 export class StateError extends Error {
-  readonly code: "ERR_IVR_RENDER" | "ERR_IVR_TRANSITION";
+  readonly code: StateErrorCode;
   /** Name of the state the error happened after. */
   readonly stateName: string;
 
-  constructor(code: "ERR_IVR_RENDER" | "ERR_IVR_TRANSITION", stateName: string, message: string, cause?: unknown) {
+  constructor(code: StateErrorCode, stateName: string, message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "StateError";
     this.code = code;

@@ -3,7 +3,7 @@ import { twilioIvr } from "./twilio-ivr";
 export default twilioIvr;
 export { twilioIvr };
 export { ConfigError, SessionError, StateError, UrlForError } from "./errors";
-export type { ConfigErrorCode, SessionErrorCode } from "./errors";
+export type { ConfigErrorCode, SessionErrorCode, StateErrorCode } from "./errors";
 export {
   isAsynchronousState,
   isBranchingState,

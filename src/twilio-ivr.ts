@@ -110,6 +110,8 @@ export function twilioIvr<Data extends object = SessionData>(states: readonly St
     urlFor: { fingerprinter: createFingerprinter(resolved), host: resolved.host, scheme: resolved.scheme },
     isSigned: resolved.validate ? createSignatureVerifier(resolved) : undefined,
     sessions: sessions === undefined ? undefined : { store: sessions.store, ttlSeconds: sessions.ttlSeconds },
+    timeoutMs: resolved.timeoutMs,
+    onError: resolved.onError,
   });
 
   if (sessions?.store.init !== undefined) {

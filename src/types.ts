@@ -269,6 +269,18 @@ export interface SessionsConfig {
   statusCallbackUri?: string;
 }
 
+/** What `config.onError` is told about the failed request. */
+export interface ErrorContext {
+  /** The state the request was in when it failed (`undefined` outside states, e.g. the hold-music endpoint). */
+  stateName: string | undefined;
+  /** The request's `urlFor`, to point the caller at a routable state or an audio file. */
+  urlFor: UrlFor;
+  /** What Twilio posted. */
+  input: InputData;
+  /** The Express request. */
+  req: Request;
+}
+
 /** The second argument of `twilioIvr(states, config)`. */
 export interface Config {
   twilio: TwilioConfig;
@@ -279,6 +291,21 @@ export interface Config {
    * last argument. Absent (the default): state functions get exactly the original's arguments.
    */
   sessions?: SessionsConfig;
+  /**
+   * Longest time, in milliseconds, one request may spend in your state functions (and the session
+   * store) before it goes to the error path as a `StateError` `ERR_IVR_TIMEOUT` naming the state. A
+   * result that comes later is dropped. Default 10000: Twilio gives up at 15 s and plays its generic
+   * "application error" to the caller.
+   */
+  timeoutMs?: number;
+  /**
+   * Answers a failed request with TwiML of your choice (an apology, a `<Redirect>` to a routable
+   * state) instead of passing the error to `next(err)`, which ends in a 500 and Twilio's generic
+   * message unless your error middleware answers. Gets the error exactly as thrown and the
+   * request's context; returns TwiML like `twimlFor` (a string, a `VoiceResponse`, or a promise).
+   * When it throws or returns no TwiML, the original error goes to `next(err)`. Default: none.
+   */
+  onError?: (error: unknown, context: ErrorContext) => TwimlResult;
 }
 
 /** TwiML content a caller hears: plain text (said), or `<Say>`/`<Play>`/`<Pause>` verbs. */

@@ -1,9 +1,22 @@
 import type { NextFunction, Request, Response } from "express";
+import type { Config } from "../types";
+import { StateError } from "../errors";
+import { errorMessage } from "../error-message";
+import { log } from "../logger";
 import { createCallSession, type SessionSettings } from "../sessions/call-session";
+import { notTwimlMessage, twimlToString } from "../twiml-result";
 import type { CallSession, InputData, UrlFor } from "../types";
 import { createUrlFor, type UrlForSettings } from "../url-for";
 import { parseTwilioBody } from "./body";
 import { toInputData } from "./input";
+
+/** Where a request is in the user's code: kept up to date by the render loop, read when it fails. */
+export interface RequestProgress {
+  /** The state whose function runs (or ran last). */
+  stateName: string | undefined;
+  /** Which of its functions, e.g. `twimlFor`. */
+  step: string | undefined;
+}
 
 /** What a webhook handler gets: the checked request, its input, and the call's session. */
 export interface WebhookContext {
@@ -13,6 +26,7 @@ export interface WebhookContext {
   urlFor: UrlFor;
   /** The call's session when `config.sessions` is on; creating it touched no store. */
   session: CallSession | undefined;
+  progress: RequestProgress;
 }
 
 /** What the pipeline sends back. */
@@ -30,25 +44,93 @@ export type WebhookHandler = (context: WebhookContext) => Promise<WebhookAnswer>
 /** A handler wrapped by the pipeline, called as Express middleware would be. */
 export type PipelineHandler = (req: Request, res: Response, next: NextFunction) => void;
 
+/** How an endpoint answers besides its handler. */
+export interface EndpointOptions {
+  /** Its answers are TwiML, so `config.onError` may answer in its place. Default true. */
+  answersTwiml?: boolean;
+}
+
 export interface PipelineSettings {
   urlFor: UrlForSettings;
   /** True when the request was signed by Twilio; undefined when validation is off. Expects the body parsed. */
   isSigned: ((req: Request) => boolean) | undefined;
   sessions: SessionSettings | undefined;
+  /** Bound on a request's handler (the user's state functions and the session store). */
+  timeoutMs: number;
+  onError: Config["onError"];
 }
 
 export const TWIML_TYPE = "text/xml; charset=utf-8";
 
+/** Settles with `work`, or rejects with `onTimeout()` after `ms`; a late result of `work` is dropped, never unhandled. */
+function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(onTimeout());
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        // The user's own rejection value passes through untouched, Error or not.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * Express treats a falsy `next(err)` as "no error" and would answer 404: a state function that
+ * rejects with `undefined` (or `null`, `0`, `""`, `false`) gets an error that says so instead.
+ */
+function asError(err: unknown, progress: RequestProgress): unknown {
+  if (err !== undefined && err !== null && err !== false && err !== 0 && err !== "") return err;
+  const where = progress.stateName === undefined ? "the request" : `${progress.step ?? "a function"} of state "${progress.stateName}"`;
+  return new StateError("ERR_IVR_EMPTY_REJECTION", progress.stateName ?? "unnamed state", `${where} rejected with ${String(err) || '""'}, not an error`);
+}
+
 /**
  * The one request pipeline every endpoint the library registers goes through (state routes,
  * hold music, the status callback): parse the form body (POST) -> check the Twilio signature ->
- * the call's session (lazy) -> the handler -> its answer, or `next(err)` with the handler's error
- * exactly as thrown, so the app's error middleware sees the same object.
+ * the call's session (lazy) -> the handler, within `timeoutMs` -> its answer. On failure: the
+ * TwiML of `config.onError` when there is one, else `next(err)` with the handler's error exactly
+ * as thrown, so the app's error middleware sees the same object.
  */
-export function createPipeline(settings: PipelineSettings): (handler: WebhookHandler) => PipelineHandler {
-  const { isSigned, sessions } = settings;
+export function createPipeline(settings: PipelineSettings): (handler: WebhookHandler, options?: EndpointOptions) => PipelineHandler {
+  const { isSigned, sessions, timeoutMs, onError } = settings;
 
-  return function wrap(handler) {
+  function send(res: Response, answer: WebhookAnswer): void {
+    res.status(answer.status);
+    if (answer.cacheControl !== undefined) res.set("Cache-Control", answer.cacheControl);
+    if (answer.body === undefined) res.end();
+    else res.type(answer.contentType ?? TWIML_TYPE).send(answer.body);
+  }
+
+  /** `config.onError`'s TwiML for the failure, or undefined when it has none to give (then `next(err)`). */
+  async function errorAnswer(err: unknown, context: WebhookContext): Promise<WebhookAnswer | undefined> {
+    if (onError === undefined) return undefined;
+    try {
+      const twiml = await within(
+        Promise.resolve().then(() => onError(err, { stateName: context.progress.stateName, urlFor: context.urlFor, input: context.input, req: context.req })),
+        timeoutMs,
+        () => new Error(`config.onError did not answer within ${timeoutMs} ms`),
+      );
+      const body = twimlToString(twiml);
+      if (body !== undefined) return { status: 200, body, contentType: TWIML_TYPE };
+      log.error("%s", notTwimlMessage("config.onError", twiml));
+    } catch (failure) {
+      log.error("config.onError failed, so the error goes to next(err): %s", errorMessage(failure));
+    }
+    return undefined;
+  }
+
+  return function wrap(handler, options = {}) {
+    const answersTwiml = options.answersTwiml ?? true;
+
     function respond(req: Request, res: Response, next: NextFunction): void {
       if (isSigned !== undefined && !isSigned(req)) {
         res.status(403).type("text/plain").send("Twilio Request Validation Failed.");
@@ -60,15 +142,26 @@ export function createPipeline(settings: PipelineSettings): (handler: WebhookHan
         input,
         urlFor: createUrlFor(req, settings.urlFor),
         session: sessions === undefined ? undefined : createCallSession(input.CallSid, sessions),
+        progress: { stateName: undefined, step: undefined },
       };
-      handler(context)
+      const timedOut = (): StateError => {
+        const { stateName, step } = context.progress;
+        const where = stateName === undefined ? `${req.method} ${req.path}` : `${step ?? "a function"} of state "${stateName}"`;
+        const error = new StateError("ERR_IVR_TIMEOUT", stateName ?? "unnamed state", `${where} did not finish within ${timeoutMs} ms (config.timeoutMs); its late result will be dropped`);
+        log.error("%s", error.message);
+        return error;
+      };
+      within(Promise.resolve().then(() => handler(context)), timeoutMs, timedOut)
         .then((answer) => {
-          res.status(answer.status);
-          if (answer.cacheControl !== undefined) res.set("Cache-Control", answer.cacheControl);
-          if (answer.body === undefined) res.end();
-          else res.type(answer.contentType ?? TWIML_TYPE).send(answer.body);
+          send(res, answer);
         })
-        // The handler's error exactly as thrown (and, never expected, a failure to send the answer).
+        .catch(async (thrown: unknown) => {
+          const err = asError(thrown, context.progress);
+          const answer = answersTwiml && !res.headersSent ? await errorAnswer(err, context) : undefined;
+          if (answer === undefined) next(err);
+          else send(res, answer);
+        })
+        // Never expected (sending failed after headers went out): Express's own final handler logs it.
         .catch(next);
     }
 

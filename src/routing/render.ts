@@ -11,6 +11,7 @@ import {
 } from "../states";
 import { notTwimlMessage, twimlToString } from "../twiml-result";
 import { transitionWithRequest, type TransitionRequest } from "../state-hooks";
+import type { RequestProgress } from "./pipeline";
 import type { CallSession, InputData, NormalState, RenderableState, State, UrlFor } from "../types";
 
 /** What rendering needs from the app and the request. */
@@ -22,6 +23,14 @@ export interface RenderContext {
   session?: CallSession | undefined;
   /** What a library-made state (a menu) may read of the request; never passed to user functions. */
   request?: TransitionRequest | undefined;
+  /** Updated before each user function runs, so that a timeout can name the state it stopped in. */
+  progress?: RequestProgress | undefined;
+}
+
+function enter(context: RenderContext, state: State, step: string): void {
+  if (context.progress === undefined) return;
+  context.progress.stateName = stateName(state);
+  context.progress.step = step;
 }
 
 type Loose = (...args: unknown[]) => unknown;
@@ -33,6 +42,7 @@ type Loose = (...args: unknown[]) => unknown;
  */
 async function callUser(state: State, method: "transitionOut" | "twimlFor", args: unknown[], context: RenderContext): Promise<unknown> {
   const fn = (state as unknown as Record<string, Loose>)[method] as Loose;
+  enter(context, state, method);
   try {
     return await (context.session === undefined ? fn.apply(state, args) : fn.apply(state, [...args, context.session]));
   } catch (err) {
@@ -50,6 +60,7 @@ function detected(error: StateError): StateError {
 /** Calls `transitionOut(input)` and checks that what it returns is a valid state. */
 async function nextStateAfter(state: State, input: InputData | undefined, context: RenderContext): Promise<State> {
   const hook = transitionWithRequest(state);
+  if (hook !== undefined) enter(context, state, "transitionOut");
   const next =
     hook === undefined
       ? await callUser(state, "transitionOut", [input], context)
@@ -68,11 +79,21 @@ async function nextStateAfter(state: State, input: InputData | undefined, contex
   return next as State;
 }
 
+/**
+ * Starts a state's background work. It never blocks or breaks rendering: a synchronous throw and
+ * a rejected promise are both logged with the state's name, and the state renders regardless.
+ */
 function startBackgroundWork(state: RenderableState, input: InputData | undefined, context: RenderContext): void {
   if (!isAsynchronousState(state)) return;
   const { urlFor, session } = context;
-  // A synchronous throw propagates (to next(err)), as in the original.
-  const result: unknown = session === undefined ? state.backgroundTrigger(urlFor, input) : state.backgroundTrigger(urlFor, input, session);
+  enter(context, state, "backgroundTrigger");
+  let result: unknown;
+  try {
+    result = session === undefined ? state.backgroundTrigger(urlFor, input) : state.backgroundTrigger(urlFor, input, session);
+  } catch (err) {
+    log.error('backgroundTrigger of state "%s" threw (the state renders anyway): %s', stateName(state), errorMessage(err));
+    return;
+  }
   if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
     // Not awaited: background work never delays the caller. A failure is logged, never unhandled.
     (result as PromiseLike<unknown>).then(undefined, (err: unknown) => {
@@ -115,12 +136,7 @@ export async function renderState(start: State, input: InputData | undefined, co
     );
   }
 
-  try {
-    startBackgroundWork(renderable, renderInput, context);
-  } catch (err) {
-    log.error('backgroundTrigger of state "%s" failed: %s', name, errorMessage(err));
-    throw err;
-  }
+  startBackgroundWork(renderable, renderInput, context);
   const twiml = await callUser(renderable, "twimlFor", [context.urlFor, renderInput], context);
   const body = twimlToString(twiml);
   if (body === undefined) throw detected(new StateError("ERR_IVR_RENDER", name, notTwimlMessage(`twimlFor of state "${name}"`, twiml)));

@@ -4,7 +4,7 @@ import { ConfigError } from "../errors";
 import { errorMessage } from "../error-message";
 import { isNormalState, isRoutableState, stateName } from "../states";
 import type { NormalState, State } from "../types";
-import type { PipelineHandler, WebhookHandler } from "./pipeline";
+import type { EndpointOptions, PipelineHandler, WebhookHandler } from "./pipeline";
 import { TWIML_TYPE } from "./pipeline";
 import { transitionWithRequest } from "../state-hooks";
 import { renderState, transitionFrom } from "./render";
@@ -14,7 +14,7 @@ import { isPathPattern, routeKey } from "./route-path";
 export type RouteAction =
   | { kind: "render"; state: State; path: string; owner: string }
   | { kind: "transition"; state: NormalState; path: string; owner: string }
-  /** A library endpoint that is not a state (the sessions' status callback). */
+  /** A library endpoint that is not a state and answers no TwiML (the sessions' status callback). */
   | { kind: "endpoint"; state?: undefined; handle: WebhookHandler; path: string; owner: string };
 
 /** Paths claimed by something other than a state (e.g. the hold-music endpoint). */
@@ -97,16 +97,18 @@ export function buildRouteTable(
   };
 }
 
+type Wrap = (handler: WebhookHandler, options?: EndpointOptions) => PipelineHandler;
+
 /**
  * The pipeline's handler for one route: render the state, run its transition, or the endpoint.
  * @param wrap - the app's request pipeline.
  */
-function routeHandler(action: RouteAction, table: RouteTable, wrap: (handler: WebhookHandler) => PipelineHandler): PipelineHandler {
-  if (action.kind === "endpoint") return wrap(action.handle);
+function routeHandler(action: RouteAction, table: RouteTable, wrap: Wrap): PipelineHandler {
+  if (action.kind === "endpoint") return wrap(action.handle, { answersTwiml: false });
   // Only library-made states (menus) read the query: parse it for them alone.
   const readsQuery = action.kind === "transition" && transitionWithRequest(action.state) !== undefined;
-  return wrap(async ({ req, input, urlFor, session }) => {
-    const context = { urlFor, hasRoute: table.has, session, request: readsQuery ? { query: req.query as Record<string, unknown> } : undefined };
+  return wrap(async ({ req, input, urlFor, session, progress }) => {
+    const context = { urlFor, hasRoute: table.has, session, progress, request: readsQuery ? { query: req.query as Record<string, unknown> } : undefined };
     const body = action.kind === "render" ? await renderState(action.state, input, context) : await transitionFrom(action.state, input, context);
     return { status: 200, body, contentType: TWIML_TYPE };
   });
@@ -116,7 +118,7 @@ function routeHandler(action: RouteAction, table: RouteTable, wrap: (handler: We
  * One middleware that answers every POST route: a single map lookup per request, so the cost
  * does not grow with the number of states (Express would scan its routes in order).
  */
-export function createDispatcher(table: RouteTable, wrap: (handler: WebhookHandler) => PipelineHandler): RequestHandler {
+export function createDispatcher(table: RouteTable, wrap: Wrap): RequestHandler {
   const literal = new Map<string, PipelineHandler>();
   for (const [key, action] of table.literal) literal.set(key, routeHandler(action, table, wrap));
   const patternRouter = table.patterns.length > 0 ? createPatternRouter(table.patterns, (action) => routeHandler(action, table, wrap)) : undefined;
