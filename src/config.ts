@@ -34,7 +34,8 @@ export interface ResolvedSessions {
 
 /** What the library runs on: `Config` with every default filled in. */
 export interface ResolvedConfig {
-  authToken: string;
+  /** Every token a signature may be made with: the current one first (rotation). `[""]` only when not validating. */
+  authTokens: readonly string[];
   validate: boolean;
   host: (req: Request) => string;
   scheme: ((req: Request) => string) | undefined;
@@ -190,6 +191,18 @@ function resolveSessions(value: unknown): ResolvedSessions | undefined {
   };
 }
 
+/** `twilio.authToken`: one token, or several while rotating (current first). Never echoed: only types are described. */
+function resolveAuthTokens(value: unknown, validate: boolean): string[] {
+  const tokens = Array.isArray(value) ? (value as unknown[]) : [value];
+  if (Array.isArray(value) && value.length === 0) fail("twilio.authToken", "is an empty list; give your auth token (or, while rotating, the current one first, then the old one)");
+  tokens.forEach((token, i) => {
+    const where = Array.isArray(value) ? `twilio.authToken[${i}]` : "twilio.authToken";
+    if (typeof token !== "string") fail(where, `is required and must be a string${Array.isArray(value) ? "" : " (or a list of them while rotating)"}, got ${token === undefined ? "undefined" : typeof token}`);
+    if (validate && token === "") fail(where, "is empty but `twilio.validate` is true; set the token, or `validate: false` for development");
+  });
+  return tokens as string[];
+}
+
 function resolveTimeout(value: unknown): number {
   if (value === undefined) return DEFAULT_TIMEOUT_MS;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
@@ -221,20 +234,14 @@ export function resolveConfig(config: unknown): ResolvedConfig {
   warnUnknownKeys("config.twilio", twilio, knownTwilioKeys);
   const validate = twilio.validate ?? true;
   if (typeof validate !== "boolean") fail("twilio.validate", `must be a boolean, got ${describeValue(validate)}`);
-  // Never echo the token itself: describe only its type.
-  if (typeof twilio.authToken !== "string") {
-    fail("twilio.authToken", `is required and must be a string, got ${twilio.authToken === undefined ? "undefined" : typeof twilio.authToken}`);
-  }
-  if (validate && twilio.authToken === "") {
-    fail("twilio.authToken", "is empty but `twilio.validate` is true; set the token, or `validate: false` for development");
-  }
+  const authTokens = resolveAuthTokens(twilio.authToken, validate);
 
   if (!isPlainObject(urlFor)) fail("urlFor", `is required: an object with a \`host\` function, got ${describeValue(urlFor)}`);
   warnUnknownKeys("config.urlFor", urlFor, knownUrlForKeys);
   if (typeof urlFor.host !== "function") fail("urlFor.host", `is required and must be a function, got ${describeValue(urlFor.host)}`);
 
   return {
-    authToken: twilio.authToken,
+    authTokens,
     validate,
     host: urlFor.host as (req: Request) => string,
     scheme: optionalFunction(urlFor.scheme, "urlFor.scheme") as ResolvedConfig["scheme"],

@@ -5,51 +5,76 @@ import { log } from "./logger";
 
 /** What signature checking needs from the resolved config. */
 export interface SignatureSettings {
-  authToken: string;
+  /** Every token a signature may be made with (rotation: current first). */
+  authTokens: readonly string[];
   host: (req: Request) => string;
   scheme: ((req: Request) => string) | undefined;
 }
 
 function matches(settings: SignatureSettings, signature: string, url: string, params: Record<string, unknown>): boolean {
-  try {
-    return twilio.validateRequest(settings.authToken, signature, url, params);
-  } catch {
-    // An unparseable URL (e.g. a garbage Host header) cannot carry a valid signature.
-    return false;
+  // Current token first, so the common case costs one HMAC; each comparison is constant-time.
+  for (const token of settings.authTokens) {
+    try {
+      if (twilio.validateRequest(token, signature, url, params)) return true;
+    } catch {
+      // An unparseable URL (e.g. a garbage Host header) cannot carry a valid signature.
+      return false;
+    }
   }
+  return false;
 }
 
 /**
- * True when `X-Twilio-Signature` matches the request as Node sees it, or as the public URL
- * `urlFor` describes (TLS-terminating proxies and tunnels change protocol and Host).
- * Both candidates use the same path and body, so accepting either opens no replay to another route.
- * Expects `req.body` to be parsed already.
+ * The URLs Twilio may have signed for this request: as Node sees it (`req.protocol`, the Host
+ * header, `req.originalUrl`), and the public URL `urlFor` describes (TLS-terminating proxies and
+ * tunnels change protocol and Host). Both share the path and the body, so accepting either opens no
+ * replay to another route.
  */
-export function isSignedByTwilio(req: Request, settings: SignatureSettings): boolean {
-  const signature = req.get("x-twilio-signature");
-  if (signature === undefined || signature === "") return false;
-  const params = (req.body ?? {}) as Record<string, unknown>;
+export function signatureCandidates(req: Request, settings: SignatureSettings): string[] {
   const asSeen = `${req.protocol}://${req.get("host") ?? ""}${req.originalUrl}`;
-  if (matches(settings, signature, asSeen, params)) return true;
-
   let publicUrl: string;
   try {
     publicUrl = `${settings.scheme?.(req) ?? req.protocol}://${settings.host(req)}${req.originalUrl}`;
   } catch (err) {
     log.error("urlFor.host/scheme threw while checking a signature: %s", errorMessage(err));
-    return false;
+    return [asSeen];
   }
-  return publicUrl !== asSeen && matches(settings, signature, publicUrl, params);
+  return publicUrl === asSeen ? [asSeen] : [asSeen, publicUrl];
+}
+
+/** True when `X-Twilio-Signature` matches one of {@link signatureCandidates}. Expects `req.body` to be parsed already. */
+export function isSignedByTwilio(req: Request, settings: SignatureSettings): boolean {
+  const signature = req.get("x-twilio-signature");
+  if (signature === undefined || signature === "") return false;
+  const params = (req.body ?? {}) as Record<string, unknown>;
+  return signatureCandidates(req, settings).some((url) => matches(settings, signature, url, params));
+}
+
+/** Why a signature usually fails, for the development log: never the token or the expected signature. */
+function explain(req: Request, settings: SignatureSettings): string {
+  const signature = req.get("x-twilio-signature");
+  const [asSeen, publicUrl] = signatureCandidates(req, settings);
+  const checked = [`${String(asSeen)} (as Node saw it)`, ...(publicUrl === undefined ? [] : [`${publicUrl} (the public URL from urlFor.host/urlFor.scheme)`])];
+  return (
+    `${signature === undefined || signature === "" ? "no X-Twilio-Signature header" : "X-Twilio-Signature matches none of the URLs checked"}. ` +
+    `Checked: ${checked.join(", ")}. Twilio signs the exact URL it called. Common causes: a proxy or tunnel in front ` +
+    "(return the public host and scheme from urlFor.host and urlFor.scheme, or app.set(\"trust proxy\", ...) so req.protocol follows X-Forwarded-Proto); " +
+    "a port in the URL Twilio called but not here, or the reverse; a mount path (outer.use(\"/ivr\", app)) missing from the webhook URL set in Twilio; " +
+    "another body parser that read or changed the body first; the wrong auth token (another account's or subaccount's; while rotating, list the old one after the new one). " +
+    "(This explanation is not logged under NODE_ENV=production.)"
+  );
 }
 
 /**
  * The signature test of the request pipeline: true when Twilio signed the request. A rejection
- * is logged by path only: never the token, the signature or the body.
+ * is logged by path only in production; elsewhere with the URLs checked and the usual causes.
+ * Never the token, the signature or the body.
  */
 export function createSignatureVerifier(settings: SignatureSettings): (req: Request) => boolean {
   return function isSigned(req) {
     if (isSignedByTwilio(req, settings)) return true;
-    log.warn("rejected %s %s: missing or invalid X-Twilio-Signature", req.method, req.originalUrl);
+    if (process.env.NODE_ENV === "production") log.warn("rejected %s %s: missing or invalid X-Twilio-Signature", req.method, req.originalUrl);
+    else log.warn("rejected %s %s: %s", req.method, req.originalUrl, explain(req, settings));
     return false;
   };
 }

@@ -201,8 +201,11 @@ export type AsynchronousStateLike<Data extends object = SessionData> = Renderabl
 
 /** Settings for talking to Twilio. */
 export interface TwilioConfig {
-  /** Your Twilio auth token, used to check `X-Twilio-Signature`. May be `""` only when `validate` is `false`. */
-  authToken: string;
+  /**
+   * Your Twilio auth token, used to check `X-Twilio-Signature`. May be `""` only when `validate` is
+   * `false`. While rotating tokens, a list, current first: a signature made with any of them is accepted.
+   */
+  authToken: string | readonly string[];
   /** Reject requests not signed by Twilio (403). Default `true`. */
   validate?: boolean;
 }

@@ -34,7 +34,7 @@ const VECTOR = {
   signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=",
 };
 
-const vectorSettings: SignatureSettings = { authToken: VECTOR.authToken, host: () => "mycompany.com", scheme: () => "https" };
+const vectorSettings: SignatureSettings = { authTokens: [VECTOR.authToken], host: () => "mycompany.com", scheme: () => "https" };
 
 function vectorRequest(overrides: Partial<FakeRequestParts> = {}): Request {
   return fakeRequest({
@@ -79,7 +79,7 @@ describe("isSignedByTwilio: twilio-node's fixed vector", () => {
   });
 
   it("rejects the vector under another auth token", () => {
-    expect(isSignedByTwilio(vectorRequest(), { ...vectorSettings, authToken: "54321" })).toBe(false);
+    expect(isSignedByTwilio(vectorRequest(), { ...vectorSettings, authTokens: ["54321"] })).toBe(false);
   });
 
   it("rejects the vector when neither Node's URL nor urlFor's URL is the signed one", () => {
@@ -119,7 +119,7 @@ describe("isSignedByTwilio: properties", () => {
     fc.assert(
       fc.property(token, params, originalUrl, host, fc.nat(), (authToken, body, url, hostname, pick) => {
         const signature = getExpectedTwilioSignature(authToken, `http://${hostname}${url}`, body);
-        const settings: SignatureSettings = { authToken, host: () => "unrelated.example", scheme: () => "https" };
+        const settings: SignatureSettings = { authTokens: [authToken], host: () => "unrelated.example", scheme: () => "https" };
         const request = (requestBody: Record<string, string>): Request =>
           fakeRequest({ protocol: "http", host: hostname, originalUrl: url, body: requestBody, signature });
         expect(isSignedByTwilio(request({ ...body }), settings)).toBe(true);
@@ -137,7 +137,7 @@ describe("isSignedByTwilio: properties", () => {
       fc.property(token, params, originalUrl, path, host, host, (authToken, body, url, otherPath, publicHost, internalHost) => {
         fc.pre(!url.startsWith(`${otherPath}?`) && url !== otherPath && publicHost !== internalHost);
         const signature = getExpectedTwilioSignature(authToken, `https://${publicHost}${url}`, body);
-        const settings: SignatureSettings = { authToken, host: () => publicHost, scheme: () => "https" };
+        const settings: SignatureSettings = { authTokens: [authToken], host: () => publicHost, scheme: () => "https" };
         const at = (requestUrl: string): Request =>
           fakeRequest({ protocol: "http", host: internalHost, originalUrl: requestUrl, body: { ...body }, signature });
         expect(isSignedByTwilio(at(url), settings)).toBe(true);

@@ -43,11 +43,13 @@ afterEach(() => {
   createDebug.disable();
 });
 
+const hangs: [string, State, string, string, string][] = [
+  ["twimlFor never settles", { name: "SLOW", uri: "/x", isEndState: true, twimlFor: () => never<string>() }, "/x", "twimlFor", "SLOW"],
+  ["transitionOut never settles", { name: "STUCK", uri: "/x", transitionOut: () => never<State>() }, "/x", "transitionOut", "STUCK"],
+];
+
 describe("config.timeoutMs", () => {
-  it.each([
-    ["twimlFor never settles", { name: "SLOW", uri: "/x", isEndState: true, twimlFor: () => never<string>() }, "/x", "twimlFor", "SLOW"],
-    ["transitionOut never settles", { name: "STUCK", uri: "/x", transitionOut: () => never<State>() }, "/x", "transitionOut", "STUCK"],
-  ])("%s: the error middleware gets ERR_IVR_TIMEOUT naming the state and function, within the bound", async (_what, state, path, step, name) => {
+  it.each(hangs)("%s: the error middleware gets ERR_IVR_TIMEOUT naming the state and function, within the bound", async (_what, state, path, step, name) => {
     const app = buildApp([state, end], devConfig({ timeoutMs: 60 }));
     const seen = catching(app);
     const started = Date.now();
