@@ -1,4 +1,4 @@
-// The "Usage" example of README.md, run as written (with validation off instead of an env token).
+// The "Usage" example of README.md, run as written.
 import twilioIvr from "../../src";
 import type { State } from "../../src";
 import { simulateCall } from "../../src/testing";
@@ -22,8 +22,13 @@ const welcome: State = {
   transitionOut: (input) => (input?.Digits === "1" ? welcome : goodbye),
 };
 
+// As a newcomer runs it: TWILIO_AUTH_TOKEN not set. The snippet must start, with validation off.
+delete process.env.TWILIO_AUTH_TOKEN;
+const token = process.env.TWILIO_AUTH_TOKEN ?? "";
 const app = twilioIvr([welcome, goodbye], {
-  twilio: { authToken: "", validate: false },
+  // Without TWILIO_AUTH_TOKEN this runs with validation off (and warns under NODE_ENV=production):
+  // fine for trying it out, never for a real number.
+  twilio: { authToken: token, validate: token !== "" },
   urlFor: { host: () => "ivr.example.com", scheme: () => "https" },
 });
 
