@@ -85,12 +85,12 @@ function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promis
 
 /**
  * Express treats a falsy `next(err)` as "no error" and would answer 404: a state function that
- * rejects with `undefined` (or `null`, `0`, `""`, `false`) gets an error that says so instead.
+ * rejects with `undefined` (or `null`, `0`, `NaN`, `0n`, `""`, `false`) gets an error that says so instead.
  */
 function asError(err: unknown, progress: RequestProgress): unknown {
-  if (err !== undefined && err !== null && err !== false && err !== 0 && err !== "") return err;
+  if (err) return err;
   const where = progress.stateName === undefined ? "the request" : `${progress.step ?? "a function"} of state "${progress.stateName}"`;
-  return new StateError("ERR_IVR_EMPTY_REJECTION", progress.stateName ?? "unnamed state", `${where} rejected with ${String(err) || '""'}, not an error`);
+  return new StateError("ERR_IVR_EMPTY_REJECTION", progress.stateName ?? "unnamed state", `${where} rejected with ${typeof err === "bigint" ? "0n" : String(err) || '""'}, not an error`);
 }
 
 /**

@@ -87,18 +87,17 @@ function startBackgroundWork(state: RenderableState, input: InputData | undefine
   if (!isAsynchronousState(state)) return;
   const { urlFor, session } = context;
   enter(context, state, "backgroundTrigger");
-  let result: unknown;
   try {
-    result = session === undefined ? state.backgroundTrigger(urlFor, input) : state.backgroundTrigger(urlFor, input, session);
+    const result: unknown = session === undefined ? state.backgroundTrigger(urlFor, input) : state.backgroundTrigger(urlFor, input, session);
+    if (typeof result === "object" && result !== null && "then" in result) {
+      // Not awaited: background work never delays the caller. Promise.resolve also absorbs a
+      // thenable whose `then` throws; any failure is logged, never unhandled.
+      Promise.resolve(result).catch((err: unknown) => {
+        log.error('backgroundTrigger of state "%s" failed: %s', stateName(state), errorMessage(err));
+      });
+    }
   } catch (err) {
     log.error('backgroundTrigger of state "%s" threw (the state renders anyway): %s', stateName(state), errorMessage(err));
-    return;
-  }
-  if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
-    // Not awaited: background work never delays the caller. A failure is logged, never unhandled.
-    (result as PromiseLike<unknown>).then(undefined, (err: unknown) => {
-      log.error('backgroundTrigger of state "%s" failed: %s', stateName(state), errorMessage(err));
-    });
   }
 }
 

@@ -54,10 +54,10 @@ describe("request bodies", () => {
     expect(onlyInput(twimlFor)).toStrictEqual({});
   });
 
-  it("keeps invalid percent-encoding as literal text instead of failing", async () => {
+  it("answers malformed percent-encoding with 400 before any state code runs (Twilio always sends valid UTF-8)", async () => {
     const { state, twimlFor } = recordingState("/incoming");
-    await request(buildApp([state])).post("/incoming").type("form").send("x=%ZZ&y=%E0%A4%A&z=ok").expect(200);
-    expect(onlyInput(twimlFor)).toStrictEqual({ x: "%ZZ", y: "%E0%A4%A", z: "ok" });
+    await request(buildApp([state])).post("/incoming").type("form").send("x=%ZZ&y=%E0%A4%A&z=ok").expect(400, "Malformed request body.");
+    expect(twimlFor).not.toHaveBeenCalled();
   });
 
   it("decodes an iso-8859-1 body declared by its charset", async () => {

@@ -17,11 +17,6 @@ const PATH = process.env.FC_PATH;
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 80);
 /** How much longer than its bound a request may take (event loop, HTTP on loopback, a loaded CI machine). */
 const SLACK_MS = 500;
-/**
- * Inputs that hit bugs found by this test and not fixed yet (see the report of issue 8, item 5): left
- * out of the generators unless FC_KNOWN_BUGS=1, so the committed test passes. Remove this switch once fixed.
- */
-const KNOWN_BUGS = process.env.FC_KNOWN_BUGS === "1";
 
 // ---------------------------------------------------------------------------------------------
 // What a user function does.
@@ -118,8 +113,8 @@ type Behaviour =
 
 const settleArb = fc.constantFrom<Settle>("sync", "microtask", "macrotask");
 const thrownArb = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom<ThrownKind>(...truthyThrown, ...(KNOWN_BUGS ? unprintableThrown : [])) },
-  { weight: 1, arbitrary: fc.constantFrom<ThrownKind>(...falsyThrown, ...(KNOWN_BUGS ? otherFalsyThrown : [])) },
+  { weight: 3, arbitrary: fc.constantFrom<ThrownKind>(...truthyThrown, ...unprintableThrown) },
+  { weight: 1, arbitrary: fc.constantFrom<ThrownKind>(...falsyThrown, ...otherFalsyThrown) },
 );
 
 function behaviourArb(invalidCount: number): fc.Arbitrary<Behaviour> {
@@ -148,7 +143,7 @@ const backgroundArb: fc.Arbitrary<BackgroundBehaviour> = fc.oneof(
   fc.record({
     kind: fc.constant("returns" as const),
     // Known bug: a thenable whose then() throws breaks rendering.
-    value: fc.constantFrom<"number" | "string" | "object" | "thenableThatThrows">("number", "string", "object", ...(KNOWN_BUGS ? (["thenableThatThrows"] as const) : [])),
+    value: fc.constantFrom<"number" | "string" | "object" | "thenableThatThrows">("number", "string", "object", "thenableThatThrows"),
   }),
 );
 
