@@ -3,6 +3,7 @@
 // resolve from node_modules, as dist/ does), started with `node`, ready once it prints its port.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { build, stop as stopEsbuild } from "esbuild";
 import pkg from "../../package.json";
@@ -139,5 +140,53 @@ export function startAppProcess(file: string, options: StartOptions): Promise<Ap
         },
       });
     });
+  });
+}
+
+/** The processes' stderr, for failure messages: library errors are logged there. */
+export function stderrOf(...instances: AppProcess[]): string {
+  return instances.map((p) => `--- ${p.name} (pid ${p.pid}) stderr ---\n${p.stderr()}`).join("\n");
+}
+
+/** Runs the undo steps in reverse order, each whatever the others did; a failure is logged, not thrown. */
+export async function runCleanup(cleanup: (() => Promise<void> | void)[]): Promise<void> {
+  for (const undo of cleanup.reverse()) {
+    try {
+      await undo();
+    } catch (err) {
+      console.error("cleanup failed:", err);
+    }
+  }
+}
+
+/** POSTs a form straight to a process (no proxy) with the given `x-twilio-signature`; `servedBy` is its `x-instance` header. */
+export function postForm(
+  instance: AppProcess,
+  route: string,
+  params: Record<string, string>,
+  signature: string,
+): Promise<{ status: number; body: string; servedBy: string }> {
+  const body = new URLSearchParams(params).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port: instance.port,
+        method: "POST",
+        path: route,
+        agent: false,
+        headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body), "x-twilio-signature": signature },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => {
+          resolve({ status: res.statusCode ?? 0, body: text, servedBy: String(res.headers["x-instance"]) });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
   });
 }

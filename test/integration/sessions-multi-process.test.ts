@@ -6,14 +6,13 @@
 // cover, and the apps check them against it through `urlFor.host` (the proxy rewrites Host).
 // What the calls leave in Redis is read back with a RedisStore of this process.
 import crypto from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import twilio from "twilio";
 import { RedisStore } from "../../src";
 import { simulateCall } from "../../src/testing";
 import type { CallData } from "../fixtures/session-app/server";
-import { bundleEntry, startAppProcess, type AppProcess } from "../helpers/app-process";
+import { bundleEntry, postForm, runCleanup, startAppProcess, stderrOf, type AppProcess } from "../helpers/app-process";
+import { instanceName, startRoundRobinProxy as startProxy, type RoundRobinProxy } from "../helpers/round-robin-proxy";
 import { describeWithRedis, startRedisServer } from "../helpers/redis-server";
 
 // Generous: processes start slowly on a busy machine (the file takes a few seconds on an idle one).
@@ -23,85 +22,8 @@ const FIXTURE = path.resolve(__dirname, "..", "fixtures", "session-app", "server
 const TOKEN = "multi-process-secret-3c7e9a1f5b2d";
 const CALLER = "+15551230001";
 
-/** One request the proxy forwarded: its path, the answer's status, and the process that served it (`A:<pid>`). */
-interface Forwarded {
-  path: string;
-  status: number;
-  servedBy: string;
-}
-
-interface RoundRobinProxy {
-  /** `127.0.0.1:<port>`: the host Twilio calls, and signs URLs with. */
-  host: string;
-  url: string;
-  /** Every request forwarded since the last `route`. */
-  log: Forwarded[];
-  /** Sends the following requests to these instances in turn, starting with the first; clears the log. */
-  route(...targets: AppProcess[]): void;
-  close(): Promise<void>;
-}
-
-/**
- * A load balancer: forwards each request to the next instance in turn, with the Host header of
- * the instance (as many proxies do), so a signature is only accepted through `urlFor.host`.
- * No connection reuse: a restarted instance never gets a dead pooled socket.
- */
-async function startProxy(): Promise<RoundRobinProxy> {
-  let targets: AppProcess[] = [];
-  let next = 0;
-  const log: Forwarded[] = [];
-  const server = http.createServer((req, res) => {
-    const target = targets[next++ % targets.length];
-    if (target === undefined) {
-      res.writeHead(503).end("no instance");
-      return;
-    }
-    const forwarded = http.request(
-      {
-        host: "127.0.0.1",
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: `127.0.0.1:${target.port}` },
-        agent: false,
-      },
-      (answer) => {
-        log.push({ path: req.url ?? "", status: answer.statusCode ?? 0, servedBy: String(answer.headers["x-instance"]) });
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forwarded.on("error", (err) => {
-      log.push({ path: req.url ?? "", status: 502, servedBy: `${target.name} (down: ${err.message})` });
-      res.writeHead(502).end();
-    });
-    req.pipe(forwarded);
-  });
-  server.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    host,
-    url: `http://${host}`,
-    log,
-    route: (...instances) => {
-      targets = instances;
-      next = 0;
-      log.length = 0;
-    },
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        server.closeAllConnections();
-      }),
-  };
-}
-
 const newCallSid = (): string => `CA${crypto.randomBytes(16).toString("hex")}`;
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const instanceName = (servedBy: string): string => servedBy.split(":")[0] ?? "";
 
 describeWithRedis("two app processes sharing one real Redis", () => {
   let proxy: RoundRobinProxy;
@@ -160,29 +82,7 @@ describeWithRedis("two app processes sharing one real Redis", () => {
     params: Record<string, string>,
     signature = twilio.getExpectedTwilioSignature(TOKEN, `http://${proxy.host}${route}`, params),
   ): Promise<{ status: number; body: string; servedBy: string }> {
-    const body = new URLSearchParams(params).toString();
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: "127.0.0.1",
-          port: instance.port,
-          method: "POST",
-          path: route,
-          agent: false,
-          headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body), "x-twilio-signature": signature },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => (text += chunk));
-          res.on("end", () => {
-            resolve({ status: res.statusCode ?? 0, body: text, servedBy: String(res.headers["x-instance"]) });
-          });
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
+    return postForm(instance, route, params, signature);
   }
 
   const webhookParams = (callSid: string): Record<string, string> => ({
@@ -193,9 +93,6 @@ describeWithRedis("two app processes sharing one real Redis", () => {
     CallStatus: "in-progress",
     Direction: "inbound",
   });
-
-  /** The instances' stderr, for failure messages: library errors are logged there. */
-  const stderrOf = (...instances: AppProcess[]): string => instances.map((p) => `--- ${p.name} (pid ${p.pid}) stderr ---\n${p.stderr()}`).join("\n");
 
   beforeAll(async () => {
     // One at a time, each undone in afterAll as soon as it exists (they take milliseconds).
@@ -215,15 +112,7 @@ describeWithRedis("two app processes sharing one real Redis", () => {
     [a, b] = await Promise.all([start("A"), start("B")]);
   });
 
-  afterAll(async () => {
-    for (const undo of cleanup.reverse()) {
-      try {
-        await undo();
-      } catch (err) {
-        console.error("cleanup failed:", err);
-      }
-    }
-  });
+  afterAll(() => runCleanup(cleanup));
 
   test("a call whose webhooks alternate between A and B keeps all its data; the status callback deletes it", async () => {
     proxy.route(a, b);

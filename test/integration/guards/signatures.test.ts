@@ -1,10 +1,9 @@
 // Signature validation that explains itself (outside production) and accepts rotated tokens.
-import { format } from "node:util";
-import createDebug from "debug";
 import request from "supertest";
 import type { State } from "../../../src";
 import { PUBLIC_HOST, buildApp, sign, validatingConfig } from "../../helpers/app";
 import { configError } from "../../helpers/errors";
+import { captureDebugLogs } from "../../helpers/log-capture";
 
 const CURRENT = "current-token-0123456789abcdef";
 const OLD = "old-token-fedcba9876543210";
@@ -42,17 +41,9 @@ describe("auth token rotation", () => {
 });
 
 describe("a failed signature explains itself outside production", () => {
-  let logs: string[] = [];
+  const logs = captureDebugLogs();
   const previousEnv = process.env.NODE_ENV;
-  beforeEach(() => {
-    logs = [];
-    createDebug.enable("twilio-interactive-flow:*");
-    createDebug.log = (...args: unknown[]) => {
-      logs.push(format(...args));
-    };
-  });
   afterEach(() => {
-    createDebug.disable();
     process.env.NODE_ENV = previousEnv;
   });
 
@@ -61,7 +52,7 @@ describe("a failed signature explains itself outside production", () => {
     const app = buildApp([state], validatingConfig({ twilio: { authToken: CURRENT }, urlFor: { host: () => PUBLIC_HOST, scheme: () => "https" } }));
     const wrong = sign(`https://elsewhere.example/s`, params, CURRENT);
     await request(app).post("/s?x=1").set("Host", "internal:3000").set("X-Twilio-Signature", wrong).type("form").send(params).expect(403);
-    const line = logs.find((l) => l.includes("rejected POST /s?x=1")) ?? "";
+    const line = logs().find((l) => l.includes("rejected POST /s?x=1")) ?? "";
     expect(line).toContain("http://internal:3000/s?x=1 (as Node saw it)");
     expect(line).toContain(`https://${PUBLIC_HOST}/s?x=1 (the public URL`);
     expect(line).toMatch(/proxy or tunnel/);
@@ -77,13 +68,13 @@ describe("a failed signature explains itself outside production", () => {
   it("says when the header is missing", async () => {
     process.env.NODE_ENV = "test";
     await post(buildApp([state], validatingConfig()), undefined).expect(403);
-    expect(logs.some((l) => l.includes("no X-Twilio-Signature header"))).toBe(true);
+    expect(logs().some((l) => l.includes("no X-Twilio-Signature header"))).toBe(true);
   });
 
   it("in production, logs the path only", async () => {
     process.env.NODE_ENV = "production";
     await post(buildApp([state], validatingConfig()), "bogus").expect(403);
-    const line = logs.find((l) => l.includes("rejected POST /s")) ?? "";
+    const line = logs().find((l) => l.includes("rejected POST /s")) ?? "";
     expect(line).toContain("missing or invalid X-Twilio-Signature");
     expect(line).not.toContain("Checked:");
   });

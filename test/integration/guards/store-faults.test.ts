@@ -8,8 +8,6 @@
 // STORE_FAULTS_REPORT=1 prints the durations measured.
 import crypto from "node:crypto";
 import path from "node:path";
-import { format } from "node:util";
-import createDebug from "debug";
 import type { ErrorRequestHandler, Express } from "express";
 import { createClient } from "redis";
 import request from "supertest";
@@ -17,8 +15,9 @@ import twilio from "twilio";
 import { RedisStore } from "../../../src";
 import { simulateCall, type SimulatedCall } from "../../../src/testing";
 import { APOLOGY, RETRY_PROMPT, STILL_HERE, storeFaultsApp, type CallData } from "../../fixtures/store-faults-app/app";
-import { bundleEntry, startAppProcess, type AppProcess } from "../../helpers/app-process";
+import { bundleEntry, runCleanup, startAppProcess, type AppProcess } from "../../helpers/app-process";
 import { describeWithRedis, startRedisServer, type RedisServer } from "../../helpers/redis-server";
+import { captureDebugLogs } from "../../helpers/log-capture";
 
 jest.setTimeout(60_000);
 
@@ -54,23 +53,17 @@ afterAll(() => {
 });
 
 /** Library log lines (debug) and unhandled rejections, captured per test. */
-let logs: string[] = [];
+const logs = captureDebugLogs();
 let unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
   unhandled.push(reason);
 };
 beforeEach(() => {
-  logs = [];
   unhandled = [];
   process.on("unhandledRejection", onUnhandled);
-  createDebug.enable("twilio-interactive-flow:*");
-  createDebug.log = (...args: unknown[]) => {
-    logs.push(format(...args));
-  };
 });
 afterEach(() => {
   process.off("unhandledRejection", onUnhandled);
-  createDebug.disable();
 });
 
 /** Waits until `check()` holds, polling; fails with `what` after `timeoutMs`. */
@@ -283,7 +276,7 @@ describeWithRedis("store faults: a real redis-server killed, paused or stopped m
     await until("the background loop to write", async () => ((await readCall(reader, call.callSid))?.ticks ?? 0) >= 3);
     const killedAt = performance.now();
     await server.kill();
-    const failed = (): boolean => logs.some((line) => line.includes('backgroundTrigger of state "TICKER" failed'));
+    const failed = (): boolean => logs().some((line) => line.includes('backgroundTrigger of state "TICKER" failed'));
     await until("the background failure to be logged", failed, 5000);
     note("background write failure logged after the kill", performance.now() - killedAt);
     expect(performance.now() - killedAt).toBeLessThan(LIMIT_MS);
@@ -379,15 +372,7 @@ describeWithRedis("store faults: the app as a separate Node process, redis-serve
     cleanup.push(() => started.stop());
   });
 
-  afterAll(async () => {
-    for (const undo of cleanup.reverse()) {
-      try {
-        await undo();
-      } catch (err) {
-        console.error("cleanup failed:", err);
-      }
-    }
-  });
+  afterAll(() => runCleanup(cleanup));
 
   test("the process stays up and answers /health; calls hear the apology within the bound; a background write's failure is only logged; calls recover after restart", async () => {
     const child = app!;

@@ -1,8 +1,6 @@
 // Production guards: a request's state functions are bounded by config.timeoutMs; config.onError
 // answers a failure with TwiML; a background trigger never breaks rendering; an empty rejection is
 // still an error.
-import { format } from "node:util";
-import createDebug from "debug";
 import type { ErrorRequestHandler, Express } from "express";
 import request from "supertest";
 import twilio from "twilio";
@@ -10,6 +8,7 @@ import { MemoryStore, StateError, type Config, type SessionStore, type State } f
 import { simulateCall } from "../../../src/testing";
 import { buildApp, devConfig } from "../../helpers/app";
 import { configError } from "../../helpers/errors";
+import { captureDebugLogs } from "../../helpers/log-capture";
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 const end: State = { name: "END", isEndState: true, twimlFor: () => "<Response><Say>end</Say></Response>" };
@@ -25,17 +24,7 @@ function catching(app: Express): unknown[] {
 }
 
 // An unhandled rejection fails the running test by itself (Jest's own check), so none is listened for here.
-let logs: string[] = [];
-beforeEach(() => {
-  logs = [];
-  createDebug.enable("twilio-interactive-flow:*");
-  createDebug.log = (...args: unknown[]) => {
-    logs.push(format(...args));
-  };
-});
-afterEach(() => {
-  createDebug.disable();
-});
+const logs = captureDebugLogs();
 
 const hangs: [string, State, string, string, string][] = [
   ["twimlFor never settles", { name: "SLOW", uri: "/x", isEndState: true, twimlFor: () => never<string>() }, "/x", "twimlFor", "SLOW"],
@@ -53,7 +42,7 @@ describe("config.timeoutMs", () => {
     expect(seen[0]).toBeInstanceOf(StateError);
     expect(seen[0]).toMatchObject({ code: "ERR_IVR_TIMEOUT", stateName: name });
     expect((seen[0] as Error).message).toContain(`${step} of state "${name}" did not finish within 60 ms`);
-    expect(logs.some((line) => line.includes(`state "${name}" did not finish`))).toBe(true);
+    expect(logs().some((line) => line.includes(`state "${name}" did not finish`))).toBe(true);
   });
 
   it("a session store that hangs is bounded the same way", async () => {
@@ -180,7 +169,7 @@ describe("background triggers never break rendering", () => {
       },
     };
     await request(buildApp([state])).post("/n").expect(200, "<Response><Say>hold on</Say></Response>");
-    expect(logs.some((line) => line.includes('backgroundTrigger of state "NOTIFY" threw') && line.includes("queue unreachable"))).toBe(true);
+    expect(logs().some((line) => line.includes('backgroundTrigger of state "NOTIFY" threw') && line.includes("queue unreachable"))).toBe(true);
   });
 });
 

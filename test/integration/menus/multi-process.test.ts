@@ -5,14 +5,13 @@
 // without any shared state: with sessions off, and with sessions on in one real redis-server (where
 // the menu must store nothing of its own).
 import crypto from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import twilio from "twilio";
 import { RedisStore } from "../../../src";
 import { simulateCall, type SimulatedCall } from "../../../src/testing";
 import type { MenuCallData } from "../../fixtures/menu-app/server";
-import { bundleEntry, startAppProcess, type AppProcess } from "../../helpers/app-process";
+import { bundleEntry, postForm as post, runCleanup, startAppProcess, stderrOf, type AppProcess } from "../../helpers/app-process";
+import { instanceName, startRoundRobinProxy as startProxy, type RoundRobinProxy } from "../../helpers/round-robin-proxy";
 import { describeWithRedis, startRedisServer } from "../../helpers/redis-server";
 
 // Generous: processes start slowly on a busy machine.
@@ -22,99 +21,9 @@ const FIXTURE = path.resolve(__dirname, "..", "..", "fixtures", "menu-app", "ser
 const TOKEN = "menu-multi-process-secret-8d1f0c2b";
 const CALLER = "+15551230042";
 
-/** One request the proxy forwarded: path and query, the answer's status, and the instance that served it. */
-interface Forwarded {
-  url: string;
-  status: number;
-  instance: string;
-}
-
-interface RoundRobinProxy {
-  host: string;
-  url: string;
-  log: Forwarded[];
-  /** Sends the following requests to these instances in turn, starting with the first; clears the log. */
-  route(...targets: AppProcess[]): void;
-  close(): Promise<void>;
-}
-
-/** A load balancer: each request to the next instance in turn, with the instance's Host header, no connection reuse. */
-async function startProxy(): Promise<RoundRobinProxy> {
-  let targets: AppProcess[] = [];
-  let next = 0;
-  const log: Forwarded[] = [];
-  const server = http.createServer((req, res) => {
-    const target = targets[next++ % targets.length];
-    if (target === undefined) {
-      res.writeHead(503).end("no instance");
-      return;
-    }
-    const forwarded = http.request(
-      { host: "127.0.0.1", port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${target.port}` }, agent: false },
-      (answer) => {
-        log.push({ url: req.url ?? "", status: answer.statusCode ?? 0, instance: String(answer.headers["x-instance"]).split(":")[0] ?? "" });
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forwarded.on("error", (err) => {
-      log.push({ url: req.url ?? "", status: 502, instance: `${target.name} (down: ${err.message})` });
-      res.writeHead(502).end();
-    });
-    req.pipe(forwarded);
-  });
-  server.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    host,
-    url: `http://${host}`,
-    log,
-    route: (...instances) => {
-      targets = instances;
-      next = 0;
-      log.length = 0;
-    },
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        server.closeAllConnections();
-      }),
-  };
-}
-
 /** What the caller heard per step: the Says of each answer, grouped between caller actions. */
 function heardSince(call: SimulatedCall, from: number): string[] {
   return call.transcript.slice(from).flatMap((e) => (e.type === "say" ? [e.text] : []));
-}
-
-/** POSTs a form straight to an instance (not through the proxy) with the given signature. */
-function post(instance: AppProcess, route: string, params: Record<string, string>, signature: string): Promise<{ status: number; body: string }> {
-  const body = new URLSearchParams(params).toString();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port: instance.port,
-        method: "POST",
-        path: route,
-        agent: false,
-        headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body), "x-twilio-signature": signature },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => {
-          resolve({ status: res.statusCode ?? 0, body: text });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 const prompt = (instance: string, attempt: number): string => `Instance ${instance}, attempt ${attempt}: press 1 for sales or 2 for support.`;
@@ -134,7 +43,9 @@ describe("a menu on two app processes behind a round-robin proxy", () => {
     return started;
   }
 
-  const stderrOf = (...instances: AppProcess[]): string => instances.map((p) => `--- ${p.name} (pid ${p.pid}) stderr ---\n${p.stderr()}`).join("\n");
+  /** The proxy's log as this file reads it: path and query, status, the instance's name. */
+  const forwarded = (): { url: string; status: number; instance: string }[] =>
+    proxy.log.map((r) => ({ url: r.path, status: r.status, instance: instanceName(r.servedBy) }));
 
   beforeAll(async () => {
     proxy = await startProxy();
@@ -147,15 +58,7 @@ describe("a menu on two app processes behind a round-robin proxy", () => {
     cleanup.push(() => Promise.all(processes.map((p) => p.stop())).then(() => undefined));
   });
 
-  afterAll(async () => {
-    for (const undo of cleanup.reverse()) {
-      try {
-        await undo();
-      } catch (err) {
-        console.error("cleanup failed:", err);
-      }
-    }
-  });
+  afterAll(() => runCleanup(cleanup));
 
   /**
    * Wrong key, silence, wrong key, with the requests alternating A, B, A, B: each instance renders
@@ -180,7 +83,7 @@ describe("a menu on two app processes behind a round-robin proxy", () => {
     expect(heardSince(call, mark)).toEqual([`Failure, decided by instance B after keys 8.${suffix}`]);
     expect(call.ended).toBe(true);
 
-    expect(proxy.log).toEqual([
+    expect(forwarded()).toEqual([
       { url: "/incoming-call", status: 200, instance: "A" },
       { url: "/main-menu?attempt=1", status: 200, instance: "B" },
       { url: "/main-menu?attempt=2", status: 200, instance: "A" },
@@ -214,7 +117,7 @@ describe("a menu on two app processes behind a round-robin proxy", () => {
         prompt("A", 2),
         'Support, decided by instance B after "SUPPORT, please.".',
       ]);
-      expect(proxy.log.map((r) => [r.url, r.instance])).toEqual([
+      expect(forwarded().map((r) => [r.url, r.instance])).toEqual([
         ["/incoming-call", "B"],
         ["/main-menu?attempt=1", "A"],
         ["/main-menu?attempt=2", "B"],

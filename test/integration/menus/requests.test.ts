@@ -8,13 +8,9 @@ import { menu } from "../../../src";
 import type { InputData, MenuOptions, State } from "../../../src";
 import { CallStepError, simulateCall } from "../../../src/testing";
 import { AUTH_TOKEN, PUBLIC_HOST, buildApp, devConfig, endState, sign, validatingConfig } from "../../helpers/app";
+import { INVALID, PROMPT, SALES, SUPPORT, TIMEOUT } from "../../helpers/menu-states";
 
-const SALES = endState("SALES", "<Response><Say>Sales.</Say><Hangup/></Response>");
-const SUPPORT = endState("SUPPORT", "<Response><Say>Support.</Say><Hangup/></Response>");
 const FAILED = endState("FAILED", "<Response><Say>Goodbye.</Say><Hangup/></Response>");
-const PROMPT = "Press 1 for sales or 2 for support.";
-const INVALID = "Sorry, that is not one of the choices.";
-const TIMEOUT = "Sorry, I didn't catch that.";
 
 function mainMenu(overrides: Partial<MenuOptions> = {}): State {
   return menu({

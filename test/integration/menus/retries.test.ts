@@ -6,14 +6,9 @@ import type { CallSession, InputData, MenuOptions, State, UrlFor } from "../../.
 import { simulateCall, type SimulatedCall, type TranscriptEntry } from "../../../src/testing";
 import { AUTH_TOKEN, buildApp, endState, validatingConfig } from "../../helpers/app";
 import { CountingStore } from "../../helpers/counting-store";
+import { INVALID, PROMPT, SALES, SUPPORT, TIMEOUT } from "../../helpers/menu-states";
 
-const SALES = endState("SALES", "<Response><Say>Sales.</Say><Hangup/></Response>");
-const SUPPORT = endState("SUPPORT", "<Response><Say>Support.</Say><Hangup/></Response>");
 const FAILED = endState("FAILED", "<Response><Say>Let me put you through to an operator.</Say><Hangup/></Response>");
-
-const PROMPT = "Press 1 for sales or 2 for support.";
-const INVALID = "Sorry, that is not one of the choices.";
-const TIMEOUT = "Sorry, I didn't catch that.";
 
 function mainMenu(overrides: Partial<MenuOptions> = {}): State {
   return menu({
