@@ -9,6 +9,7 @@ import { simulateCall } from "../../src/testing";
 import type { SimulatedCall } from "../../src/testing";
 
 import { AUDIO_DIR, createApp, createFakeWeatherService, DEFAULT_FORECAST } from "../helpers/example";
+import { CHOICES, HOLD, LUNCH, LUNCH_AGAIN, LUNCH_INVALID, LUNCH_TIMEOUT, WELCOME, WELCOME_INVALID, WELCOME_TIMEOUT } from "../helpers/example-texts";
 
 const AUTH_TOKEN = "foo-corp-test-token-0123456789abcdef";
 const HOST = "ivr.foo-corp.example";
@@ -20,18 +21,7 @@ const GOODBYE_WAV = `${BASE}/static/goodbye.wav?v=${md5("goodbye.wav")}`;
 const HOLD_WAV = `${BASE}/static/hold.wav?v=${md5("hold.wav")}`;
 const HOLD_MUSIC = `${BASE}/static/hold-music?v=${md5("hold.wav")}`;
 
-const CHOICES =
-  "To hear our lunch specials, press one or say lunch specials. For our hours, press two or say hours. " +
-  "To speak with someone, press three or say agent. For the weather, press four or say weather.";
-const WELCOME = `Welcome to Foo Corp! ${CHOICES}`;
-const WELCOME_INVALID = "Sorry, that is not one of the choices.";
-const WELCOME_TIMEOUT = "Sorry, I didn't hear a choice.";
-const LUNCH = ["Our lunch special is a hamburger.", "If you want to now hear our hours, press one or say hours."];
-const LUNCH_AGAIN = "To hear our hours, press one or say hours.";
-const LUNCH_INVALID = "Sorry, that is not one of the choices.";
-const LUNCH_TIMEOUT = "Sorry, I didn't catch that.";
 const HOURS = ["We are open Monday to Friday, from 11 in the morning to 3 in the afternoon.", "To hear our lunch specials, press one."];
-const HOLD = "Please hold while we find someone to help you.";
 const GOODBYE = "Thanks for calling Foo Corp. Goodbye!";
 const WEATHER_HOLD = "We're looking up the weather. Please hold on.";
 const WEATHER = `Here is the weather in Foo City today: ${DEFAULT_FORECAST}.`;

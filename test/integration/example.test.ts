@@ -14,6 +14,7 @@ import { sign } from "../helpers/app";
 import { freePort } from "../helpers/redis-server";
 
 import { AUDIO_DIR, createApp, createFakeWeatherService, createStates, exampleStates as states } from "../helpers/example";
+import { CHOICES, HOLD, LUNCH, LUNCH_AGAIN, LUNCH_INVALID, LUNCH_TIMEOUT, WELCOME, WELCOME_INVALID, WELCOME_TIMEOUT } from "../helpers/example-texts";
 
 const HOST = "ivr.example.com";
 const REPO = path.join(__dirname, "..", "..");
@@ -23,18 +24,6 @@ const md5 = (file: string): string => crypto.createHash("md5").update(fs.readFil
 // A quick pretend weather service: the lookups these tests start finish (and stop their timers) at once.
 const app = createApp(library, { host: HOST, scheme: "https", weatherService: createFakeWeatherService({ delayMs: 5 }) });
 
-const CHOICES =
-  "To hear our lunch specials, press one or say lunch specials. For our hours, press two or say hours. " +
-  "To speak with someone, press three or say agent. For the weather, press four or say weather.";
-const WELCOME = `Welcome to Foo Corp! ${CHOICES}`;
-const WELCOME_INVALID = "Sorry, that is not one of the choices.";
-const WELCOME_TIMEOUT = "Sorry, I didn't hear a choice.";
-const LUNCH = ["Our lunch special is a hamburger.", "If you want to now hear our hours, press one or say hours."];
-const LUNCH_AGAIN = "To hear our hours, press one or say hours.";
-// LUNCH_SPECIALS keeps menu()'s default messages.
-const LUNCH_INVALID = "Sorry, that is not one of the choices.";
-const LUNCH_TIMEOUT = "Sorry, I didn't catch that.";
-const HOLD = "Please hold while we find someone to help you.";
 
 /** What a caller hears, reduced to the parts the tests check. */
 interface Twiml {
