@@ -43,11 +43,12 @@ export interface ResolvedConfig {
   sessions: ResolvedSessions | undefined;
   timeoutMs: number;
   onError: Config["onError"];
+  trace: boolean;
 }
 
 type KnownKeys<T> = { readonly [K in keyof Required<T>]: true };
 
-const knownConfigKeys: KnownKeys<Config> = { twilio: true, urlFor: true, staticFiles: true, sessions: true, timeoutMs: true, onError: true };
+const knownConfigKeys: KnownKeys<Config> = { twilio: true, urlFor: true, staticFiles: true, sessions: true, timeoutMs: true, onError: true, trace: true };
 
 /** Default bound on a request's state functions: well under the 15 s after which Twilio gives up. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -217,6 +218,11 @@ function resolveTimeout(value: unknown): number {
   return value;
 }
 
+function resolveTrace(value: unknown): boolean {
+  if (value !== undefined && typeof value !== "boolean") fail("trace", `must be true or false (default false), got ${describeValue(value)}`);
+  return value === true;
+}
+
 /**
  * Checks the user's config and fills in defaults.
  * @throws ConfigError naming the offending key.
@@ -249,5 +255,6 @@ export function resolveConfig(config: unknown): ResolvedConfig {
     sessions: resolveSessions(config.sessions),
     timeoutMs: resolveTimeout(config.timeoutMs),
     onError: optionalFunction(config.onError, "onError") as Config["onError"],
+    trace: resolveTrace(config.trace),
   };
 }

@@ -69,6 +69,9 @@ export function stateProblems(it: unknown): string[] {
       problems.push(`\`${key}\` must be a path without a query string or fragment (routes match the path alone), got ${describeValue(value)}`);
     }
   }
+  if (it.sensitive !== undefined && typeof it.sensitive !== "boolean") {
+    problems.push(`\`sensitive\` must be true or false, got ${describeValue(it.sensitive)}`);
+  }
   if (it.isEndState !== undefined && it.isEndState !== true) {
     problems.push(`\`isEndState\` can only be \`true\` (remove it for a state that is not an end state), got ${describeValue(it.isEndState)}`);
   }

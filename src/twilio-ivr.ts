@@ -112,6 +112,7 @@ export function twilioIvr<Data extends object = SessionData>(states: readonly St
     sessions: sessions === undefined ? undefined : { store: sessions.store, ttlSeconds: sessions.ttlSeconds },
     timeoutMs: resolved.timeoutMs,
     onError: resolved.onError,
+    trace: resolved.trace,
   });
 
   if (sessions?.store.init !== undefined) {

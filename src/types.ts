@@ -147,6 +147,12 @@ export interface StateBase {
   name?: string;
   /** Makes the state routable: `POST <uri>` renders it. Must start with `/`. */
   uri?: string;
+  /**
+   * The caller's input here is secret (a card number, a PIN): the state still receives it, but
+   * its values are replaced by `[redacted]` in the library's log lines and error messages, and the
+   * call simulator's readable transcript shows how many keys were pressed, not which. Default `false`.
+   */
+  sensitive?: boolean;
 }
 
 /** A renderable state that ends the call (or at least never branches). */
@@ -284,6 +290,18 @@ export interface ErrorContext {
   req: Request;
 }
 
+/** What a state is, as a trace or a flow map names it. */
+export type TracedStateKind = "menu" | "normal" | "end" | "asynchronous" | "branching";
+
+/** One of the user's functions a request ran: which state, what kind of state, which function. */
+export interface TracedStep {
+  state: string;
+  kind: TracedStateKind;
+  fn: "transitionOut" | "twimlFor" | "backgroundTrigger";
+  /** Present when the state is `sensitive`. */
+  sensitive?: true;
+}
+
 /** The second argument of `twilioIvr(states, config)`. */
 export interface Config {
   twilio: TwilioConfig;
@@ -309,6 +327,13 @@ export interface Config {
    * When it throws or returns no TwiML, the original error goes to `next(err)`. Default: none.
    */
   onError?: (error: unknown, context: ErrorContext) => TwimlResult;
+  /**
+   * Adds a header to every answer listing the states the request went through (for the testing
+   * kit run against a server in another process, e.g. `twilio-interactive-flow map <url>`). Off by
+   * default: anyone who can reach the app would read your state names. The testing kit run in the
+   * same process learns the trace without it.
+   */
+  trace?: boolean;
 }
 
 /** TwiML content a caller hears: plain text (said), or `<Say>`/`<Play>`/`<Pause>` verbs. */
@@ -365,6 +390,8 @@ export interface MenuOptions<Data extends object = SessionData> {
   onTimeout?: PromptContent;
   /** Where the call goes once the tries run out: a state, or a function of the input returning one. Required: no menu loops forever. */
   onFailure: MenuTarget<Data>;
+  /** The caller's answers are secret: see `sensitive` on states. Default `false`. */
+  sensitive?: boolean;
 }
 
 /** What a menu offers, readable without calling it (e.g. to draw the flow). Frozen. */

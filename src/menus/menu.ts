@@ -80,10 +80,13 @@ export function menu<Data extends object = SessionData>(options: MenuOptions<Dat
   /** The menu again, for its next attempt, opening with what went wrong: a state of its own, served by the same routes. */
   const retry = (attempt: number, before: readonly PromptVerb[]): State => ({
     name: resolved.name,
+    ...(resolved.sensitive ? { sensitive: true } : {}),
     processTransitionUri: resolved.processTransitionUri,
     twimlFor: (urlFor: UrlFor) => render(urlFor, attempt, before),
     transitionOut: state.transitionOut,
     [TRANSITION_WITH_REQUEST]: decide,
+    // The same menu, so traces and maps see a menu on every attempt.
+    menu: description,
   }) as State;
 
   async function decide(input: InputData | undefined, session: CallSession | undefined, request?: TransitionRequest): Promise<State> {
@@ -96,6 +99,7 @@ export function menu<Data extends object = SessionData>(options: MenuOptions<Dat
 
   const state = {
     name: resolved.name,
+    ...(resolved.sensitive ? { sensitive: true } : {}),
     ...(resolved.uri === undefined ? {} : { uri: resolved.uri }),
     processTransitionUri: resolved.processTransitionUri,
     twimlFor: (urlFor: UrlFor) => render(urlFor, 1, []),

@@ -34,6 +34,7 @@ export interface ResolvedMenu {
   onInvalid: readonly PromptVerb[];
   onTimeout: readonly PromptVerb[];
   onFailure: MenuTarget;
+  sensitive: boolean;
 }
 
 const KEY = /^[0-9*#]+$/;
@@ -234,6 +235,7 @@ export function resolveMenuOptions(options: MenuOptions): ResolvedMenu {
   const onInvalid = content(o.onInvalid, "options.onInvalid", DEFAULT_ON_INVALID, problems);
   const onTimeout = content(o.onTimeout, "options.onTimeout", DEFAULT_ON_TIMEOUT, problems);
   const onFailure = checkTarget(o.onFailure, "options.onFailure", problems);
+  if (o.sensitive !== undefined && typeof o.sensitive !== "boolean") problems.add(`options.sensitive must be true or false, got ${describeValue(o.sensitive)}`);
 
   if (problems.list.length > 0) {
     throw new ConfigError(
@@ -257,5 +259,6 @@ export function resolveMenuOptions(options: MenuOptions): ResolvedMenu {
     onInvalid,
     onTimeout,
     onFailure: onFailure as MenuTarget,
+    sensitive: o.sensitive === true,
   };
 }

@@ -9,14 +9,8 @@ import type { CallSession, InputData, UrlFor } from "../types";
 import { createUrlFor, type UrlForSettings } from "../url-for";
 import { parseTwilioBody } from "./body";
 import { toInputData } from "./input";
-
-/** Where a request is in the user's code: kept up to date by the render loop, read when it fails. */
-export interface RequestProgress {
-  /** The state whose function runs (or ran last). */
-  stateName: string | undefined;
-  /** Which of its functions, e.g. `twimlFor`. */
-  step: string | undefined;
-}
+import { RequestProgress } from "./progress";
+import { asksForTrace, encodeTrace, TRACE_HEADER } from "../trace";
 
 /** What a webhook handler gets: the checked request, its input, and the call's session. */
 export interface WebhookContext {
@@ -58,6 +52,8 @@ export interface PipelineSettings {
   /** Bound on a request's handler (the user's state functions and the session store). */
   timeoutMs: number;
   onError: Config["onError"];
+  /** `config.trace`: every answer lists the request's states in a header (else only for the testing kit in this process). */
+  trace: boolean;
 }
 
 export const TWIML_TYPE = "text/xml; charset=utf-8";
@@ -101,7 +97,7 @@ function asError(err: unknown, progress: RequestProgress): unknown {
  * as thrown, so the app's error middleware sees the same object.
  */
 export function createPipeline(settings: PipelineSettings): (handler: WebhookHandler, options?: EndpointOptions) => PipelineHandler {
-  const { isSigned, sessions, timeoutMs, onError } = settings;
+  const { isSigned, sessions, timeoutMs, onError, trace } = settings;
 
   function send(res: Response, answer: WebhookAnswer): void {
     res.status(answer.status);
@@ -123,7 +119,7 @@ export function createPipeline(settings: PipelineSettings): (handler: WebhookHan
       if (body !== undefined) return { status: 200, body, contentType: TWIML_TYPE };
       log.error("%s", notTwimlMessage("config.onError", twiml));
     } catch (failure) {
-      log.error("config.onError failed, so the error goes to next(err): %s", errorMessage(failure));
+      log.error("config.onError failed, so the error goes to next(err): %s", context.progress.redact(errorMessage(failure)));
     }
     return undefined;
   }
@@ -142,7 +138,11 @@ export function createPipeline(settings: PipelineSettings): (handler: WebhookHan
         input,
         urlFor: createUrlFor(req, settings.urlFor),
         session: sessions === undefined ? undefined : createCallSession(input.CallSid, sessions),
-        progress: { stateName: undefined, step: undefined },
+        progress: new RequestProgress(input),
+      };
+      const traced = trace || asksForTrace(req.headers);
+      const addTrace = (): void => {
+        if (traced && !res.headersSent) res.set(TRACE_HEADER, encodeTrace(context.progress.steps()));
       };
       const timedOut = (): StateError => {
         const { stateName, step } = context.progress;
@@ -153,10 +153,13 @@ export function createPipeline(settings: PipelineSettings): (handler: WebhookHan
       };
       within(Promise.resolve().then(() => handler(context)), timeoutMs, timedOut)
         .then((answer) => {
+          addTrace();
           send(res, answer);
         })
         .catch(async (thrown: unknown) => {
-          const err = asError(thrown, context.progress);
+          // Set first, so that the error middleware's answer carries it too.
+          addTrace();
+          const err = context.progress.scrub(asError(thrown, context.progress));
           const answer = answersTwiml && !res.headersSent ? await errorAnswer(err, context) : undefined;
           if (answer === undefined) next(err);
           else send(res, answer);

@@ -1,4 +1,4 @@
-import { StateError } from "../errors";
+import { StateError, type StateErrorCode } from "../errors";
 import { errorMessage } from "../error-message";
 import { log } from "../logger";
 import {
@@ -11,7 +11,7 @@ import {
 } from "../states";
 import { notTwimlMessage, twimlToString } from "../twiml-result";
 import { transitionWithRequest, type TransitionRequest } from "../state-hooks";
-import type { RequestProgress } from "./pipeline";
+import type { RequestProgress } from "./progress";
 import type { CallSession, InputData, NormalState, RenderableState, State, UrlFor } from "../types";
 
 /** What rendering needs from the app and the request. */
@@ -27,10 +27,13 @@ export interface RenderContext {
   progress?: RequestProgress | undefined;
 }
 
-function enter(context: RenderContext, state: State, step: string): void {
-  if (context.progress === undefined) return;
-  context.progress.stateName = stateName(state);
-  context.progress.step = step;
+function enter(context: RenderContext, state: State, step: "transitionOut" | "twimlFor" | "backgroundTrigger"): void {
+  context.progress?.enter(state, step, stateName(state));
+}
+
+/** `text` without the caller's input once the request entered a sensitive state. */
+function redact(context: RenderContext, text: string): string {
+  return context.progress === undefined ? text : context.progress.redact(text);
 }
 
 type Loose = (...args: unknown[]) => unknown;
@@ -46,13 +49,14 @@ async function callUser(state: State, method: "transitionOut" | "twimlFor", args
   try {
     return await (context.session === undefined ? fn.apply(state, args) : fn.apply(state, [...args, context.session]));
   } catch (err) {
-    log.error('%s of state "%s" failed: %s', method, stateName(state), errorMessage(err));
+    log.error('%s of state "%s" failed: %s', method, stateName(state), redact(context, errorMessage(err)));
     throw err;
   }
 }
 
-/** Logs an error the library itself detected, then returns it for throwing. */
-function detected(error: StateError): StateError {
+/** An error the library itself detected, its message redacted for a sensitive request; logged, then returned for throwing. */
+function detected(context: RenderContext, code: StateErrorCode, name: string, message: string): StateError {
+  const error = new StateError(code, name, redact(context, message));
   log.error("%s", error.message);
   return error;
 }
@@ -68,13 +72,9 @@ async function nextStateAfter(state: State, input: InputData | undefined, contex
   const problems = stateProblems(next);
   if (problems.length > 0) {
     const from = stateName(state);
-    throw detected(
-      new StateError(
-        "ERR_IVR_TRANSITION",
-        from,
-        `transitionOut of state "${from}" returned ${describeValue(next)}, which is not a valid state: it ${problems.join("; it ")}`,
-      ),
-    );
+    // A sensitive state's result may be the caller's input itself, perhaps cut short: only its type is told.
+    const what = context.progress?.sensitive === true && typeof next === "string" ? "a string" : describeValue(next);
+    throw detected(context, "ERR_IVR_TRANSITION", from, `transitionOut of state "${from}" returned ${what}, which is not a valid state: it ${problems.join("; it ")}`);
   }
   return next as State;
 }
@@ -93,11 +93,11 @@ function startBackgroundWork(state: RenderableState, input: InputData | undefine
       // Not awaited: background work never delays the caller. Promise.resolve also absorbs a
       // thenable whose `then` throws; any failure is logged, never unhandled.
       Promise.resolve(result).catch((err: unknown) => {
-        log.error('backgroundTrigger of state "%s" failed: %s', stateName(state), errorMessage(err));
+        log.error('backgroundTrigger of state "%s" failed: %s', stateName(state), redact(context, errorMessage(err)));
       });
     }
   } catch (err) {
-    log.error('backgroundTrigger of state "%s" threw (the state renders anyway): %s', stateName(state), errorMessage(err));
+    log.error('backgroundTrigger of state "%s" threw (the state renders anyway): %s', stateName(state), redact(context, errorMessage(err)));
   }
 }
 
@@ -113,9 +113,7 @@ export async function renderState(start: State, input: InputData | undefined, co
   while (!isRenderableState(state)) {
     if (visited.includes(state)) {
       const cycle = [...visited.slice(visited.indexOf(state)), state].map((s) => `"${stateName(s)}"`).join(" -> ");
-      throw detected(
-        new StateError("ERR_IVR_TRANSITION", stateName(visited[visited.length - 1]), `non-renderable branching states form a loop that never renders: ${cycle}`),
-      );
+      throw detected(context, "ERR_IVR_TRANSITION", stateName(visited[visited.length - 1]), `non-renderable branching states form a loop that never renders: ${cycle}`);
     }
     visited.push(state);
     state = await nextStateAfter(state, visited.length === 1 ? input : undefined, context);
@@ -126,19 +124,17 @@ export async function renderState(start: State, input: InputData | undefined, co
   const name = stateName(renderable);
   if (isNormalState(renderable) && !context.hasRoute(renderable.processTransitionUri)) {
     throw detected(
-      new StateError(
-        "ERR_IVR_RENDER",
-        name,
-        `state "${name}" has processTransitionUri ${JSON.stringify(renderable.processTransitionUri)}, but no route serves it: ` +
-          "add the state to the states passed to twilioIvr()",
-      ),
+      context,
+      "ERR_IVR_RENDER",
+      name,
+      `state "${name}" has processTransitionUri ${JSON.stringify(renderable.processTransitionUri)}, but no route serves it: add the state to the states passed to twilioIvr()`,
     );
   }
 
   startBackgroundWork(renderable, renderInput, context);
   const twiml = await callUser(renderable, "twimlFor", [context.urlFor, renderInput], context);
   const body = twimlToString(twiml);
-  if (body === undefined) throw detected(new StateError("ERR_IVR_RENDER", name, notTwimlMessage(`twimlFor of state "${name}"`, twiml)));
+  if (body === undefined) throw detected(context, "ERR_IVR_RENDER", name, notTwimlMessage(`twimlFor of state "${name}"`, twiml));
   return body;
 }
 

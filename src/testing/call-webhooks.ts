@@ -1,8 +1,10 @@
 import { errorMessage } from "../error-message";
+import { decodeTrace, TRACE_HEADER } from "../trace";
 import { voiceParams } from "./call-params";
 import type { FailStep } from "./call-step-error";
 import type { CallSettings } from "./call-settings";
 import type { TranscriptEntry } from "./transcript";
+import type { TracedStep } from "../types";
 import type { Transport, WebhookResponse } from "./transport";
 import type { Method } from "./verb-attributes";
 
@@ -17,6 +19,10 @@ export class CallWebhooks {
   private requestsThisStep: string[] = [];
   private firstRequest = true;
   private readonly startedAt = Date.now();
+  /** The states each request went through, by its transcript entry, when the app reported them. */
+  readonly traces = new Map<TranscriptEntry, readonly TracedStep[]>();
+  /** The trace of the latest answer, if the app reported one. */
+  lastTrace: readonly TracedStep[] | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -50,7 +56,11 @@ export class CallWebhooks {
       // The transport's message already names the request.
       return this.fail(`Twilio error 11200: ${errorMessage(err)}`, 11200);
     }
-    this.record({ type: "request", method, url, status: response.status });
+    const entry: TranscriptEntry = { type: "request", method, url, status: response.status };
+    const states = decodeTrace(response.headers[TRACE_HEADER]);
+    if (states !== undefined) this.traces.set(entry, states);
+    this.lastTrace = states;
+    this.record(entry);
     return response;
   }
 

@@ -8,9 +8,12 @@ import { boolAttribute, intAttribute } from "./verb-attributes";
 /** What the caller did, as the executor sees it. */
 export type CallerInput = { kind: "keys"; keys: string } | { kind: "speech"; text: string } | { kind: "silence" };
 
-/** The transcript entry for what the caller did. */
-export function inputEntry(input: CallerInput): TranscriptEntry {
-  return input.kind === "keys" ? { type: "input", digits: input.keys } : input.kind === "speech" ? { type: "input", speech: input.text } : { type: "input", silence: true };
+/** The transcript entry for what the caller did; `sensitive` when it goes to a sensitive state. */
+export function inputEntry(input: CallerInput, sensitive = false): Extract<TranscriptEntry, { type: "input" }> {
+  const entry: Extract<TranscriptEntry, { type: "input" }> =
+    input.kind === "keys" ? { type: "input", digits: input.keys } : input.kind === "speech" ? { type: "input", speech: input.text } : { type: "input", silence: true };
+  if (sensitive && input.kind !== "silence") entry.sensitive = true;
+  return entry;
 }
 
 /** What a `<Gather>` listens for (its `input`, default `dtmf`), in the order dtmf, speech. */

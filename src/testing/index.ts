@@ -9,6 +9,7 @@ export type { TwimlErrorCode, TwimlNode } from "./twiml-node";
 export { parseTwiml } from "./twiml-document";
 export { formatEntry, formatTranscript } from "./transcript";
 export type { TranscriptEntry } from "./transcript";
+export type { TracedStep, TracedStateKind } from "../types";
 export type { SimulatorTarget } from "./transport";
 export { sessionStoreContract } from "./store-contract";
 export type { StoreContractCheck, StoreContractOptions } from "./store-contract";

@@ -10,14 +10,16 @@ import type { Transport } from "./transport";
 import { parseTwimlAnswer, twimlAnswer } from "./twiml-answer";
 import type { TwimlNode } from "./twiml-node";
 import { boolAttribute, intAttribute, methodOf, type Method } from "./verb-attributes";
+import type { TracedStep } from "../types";
 
 export { CallStepError } from "./call-step-error";
 export type { CallSettings } from "./call-settings";
 
 /** The caller's side is waiting; this says for what. */
 type Waiting =
-  | { kind: "gather"; node: TwimlNode; documentUrl: string; rest: readonly TwimlNode[] }
-  | { kind: "record"; node: TwimlNode; documentUrl: string; rest: readonly TwimlNode[] }
+  /** `sensitive`: a sensitive state rendered the document, so the caller's answer is hidden in readable transcripts. */
+  | { kind: "gather"; node: TwimlNode; documentUrl: string; rest: readonly TwimlNode[]; sensitive: boolean }
+  | { kind: "record"; node: TwimlNode; documentUrl: string; rest: readonly TwimlNode[]; sensitive: boolean }
   | ({ kind: "hold" } & Hold)
   /** A `<Play loop="0">` (or Say) that never ends: only hanging up changes anything. */
   | { kind: "forever" };
@@ -30,6 +32,10 @@ export class SimulatedCall {
   private readonly entries: TranscriptEntry[] = [];
   private waiting: Waiting | undefined;
   private lastTwiml: string | undefined;
+  /** True when the last document fetched was rendered by a sensitive state (as its trace says). */
+  private documentSensitive = false;
+  /** The caller's latest input at a Gather, Record or hold. */
+  private lastInput: Extract<TranscriptEntry, { type: "input" }> | undefined;
   private hasEnded = false;
   private failed = false;
   /** Adds to the transcript (bound: the call's parts record through it too). */
@@ -39,6 +45,8 @@ export class SimulatedCall {
   };
   /** Fails the current step with the transcript so far (bound, like `record`). */
   private readonly fail: FailStep = (message, code, element) => {
+    // The error's transcript must not show input that went to a sensitive state.
+    this.hideLastInputIfSensitive();
     throw new CallStepError(message, this.entries, code, element);
   };
   /** Serialises steps: a caller action waits for the previous one to finish. */
@@ -92,6 +100,16 @@ export class SimulatedCall {
   /** What the call waits for: `gather`, `record`, `hold`, `forever` (an endless Play), or `ended`. */
   get waitingFor(): Waiting["kind"] | "ended" {
     return this.hasEnded || this.waiting === undefined ? "ended" : this.waiting.kind;
+  }
+
+  /**
+   * The states the app went through, request by request, in order: which function of which state
+   * ran, and what kind of state it is. Branching states that never show on the wire are here too.
+   * Known when the app reports its trace: an app in this process (or on this machine) always does
+   * for the simulator; one elsewhere when created with `trace: true`. Empty otherwise.
+   */
+  get states(): readonly TracedStep[] {
+    return this.entries.flatMap((e) => this.webhooks.traces.get(e) ?? []);
   }
 
   /** The CallSid sent on every webhook. */
@@ -159,23 +177,41 @@ export class SimulatedCall {
 
   private callerStep(input: CallerInput): Promise<void> {
     return this.step(async () => {
-      this.record(inputEntry(input));
       const waiting = this.waiting;
+      const entry = inputEntry(input, waiting !== undefined && "sensitive" in waiting && waiting.sensitive);
+      this.record(entry);
       if (waiting === undefined || waiting.kind === "forever") return;
       this.waiting = undefined;
-      switch (waiting.kind) {
-        case "gather":
-          await this.continueGather(waiting, input);
-          return;
-        case "record":
-          // The caller is assumed to have left a message; silence (or a key) ends it and Twilio posts it.
-          await this.runFrom(...this.actionOf(waiting.node, waiting.documentUrl), this.recordingParams(recordFinishKey(waiting.node, input)));
-          return;
-        case "hold":
-          await this.holdPass(waiting);
-          return;
+      this.lastInput = entry;
+      try {
+        await this.answer(waiting, input);
+      } finally {
+        this.hideLastInputIfSensitive();
       }
     });
+  }
+
+  /** Hides the caller's last input when the request it went to entered a sensitive state first. */
+  private hideLastInputIfSensitive(): void {
+    const entry = this.lastInput;
+    if (entry === undefined || entry.sensitive === true || entry.silence === true) return;
+    const request = this.entries.slice(this.entries.indexOf(entry) + 1).find((e) => e.type === "request");
+    if (request !== undefined && this.webhooks.traces.get(request)?.[0]?.sensitive === true) entry.sensitive = true;
+  }
+
+  private async answer(waiting: Exclude<Waiting, { kind: "forever" }>, input: CallerInput): Promise<void> {
+    switch (waiting.kind) {
+      case "gather":
+        await this.continueGather(waiting, input);
+        return;
+      case "record":
+        // The caller is assumed to have left a message; silence (or a key) ends it and Twilio posts it.
+        await this.runFrom(...this.actionOf(waiting.node, waiting.documentUrl), this.recordingParams(recordFinishKey(waiting.node, input)));
+        return;
+      case "hold":
+        await this.holdPass(waiting);
+        return;
+    }
   }
 
   /** Runs one step at a time; a failed step ends the call, as Twilio's "application error" would. */
@@ -198,7 +234,9 @@ export class SimulatedCall {
   /** Fetches a TwiML document: a 200 with well-formed, schema-valid TwiML, or the step fails. */
   private async fetchTwiml(method: Method, url: string, extra: Record<string, string>): Promise<TwimlNode> {
     const request = { method, url };
-    const answer = twimlAnswer(await this.webhooks.send(method, url, extra), request, this.fail);
+    const response = await this.webhooks.send(method, url, extra);
+    this.documentSensitive = this.webhooks.lastTrace?.some((step) => step.fn === "twimlFor" && step.sensitive === true) ?? false;
+    const answer = twimlAnswer(response, request, this.fail);
     if (answer.kind === "document") return answer.document;
     // Kept before parsing, so `twiml` shows a document that then fails to parse.
     this.lastTwiml = answer.xml;
@@ -256,7 +294,7 @@ export class SimulatedCall {
         case "Record": {
           const [method, action] = this.actionOf(verb, documentUrl);
           this.record({ type: "record", action, method, maxLength: intAttribute(verb, "maxLength", 3600), playBeep: boolAttribute(verb, "playBeep", true) });
-          this.waiting = { kind: "record", node: verb, documentUrl, rest };
+          this.waiting = { kind: "record", node: verb, documentUrl, rest, sensitive: this.documentSensitive };
           return;
         }
         case "Enqueue":
@@ -325,7 +363,7 @@ export class SimulatedCall {
     for (const child of node.children) {
       if (child.name === "Say" || child.name === "Play" || child.name === "Pause") await this.speak(child, documentUrl);
     }
-    this.waiting = { kind: "gather", node, documentUrl, rest };
+    this.waiting = { kind: "gather", node, documentUrl, rest, sensitive: this.documentSensitive };
   }
 
   private async continueGather({ node, documentUrl, rest }: Extract<Waiting, { kind: "gather" }>, input: CallerInput): Promise<void> {

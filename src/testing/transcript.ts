@@ -9,8 +9,11 @@ export type TranscriptEntry =
   | { type: "pause"; seconds: number }
   /** The app asked for input (`<Gather>`); what the caller did comes in an `input` entry. */
   | { type: "gather"; input: readonly ("dtmf" | "speech")[]; timeout: number; action: string; method: "GET" | "POST" }
-  /** What the caller did at a Gather, Record or hold: keys, speech, or nothing. */
-  | { type: "input"; digits?: string; speech?: string; silence?: true }
+  /**
+   * What the caller did at a Gather, Record or hold: keys, speech, or nothing. `sensitive`: it was
+   * input to a `sensitive` state, so readable transcripts hide it (the entry keeps it for your asserts).
+   */
+  | { type: "input"; digits?: string; speech?: string; silence?: true; sensitive?: true }
   | { type: "redirect"; url: string; method: "GET" | "POST" }
   | { type: "record"; action: string; method: "GET" | "POST"; maxLength: number; playBeep: boolean }
   | { type: "dial"; to: string; action?: string }
@@ -43,6 +46,8 @@ export function formatEntry(entry: TranscriptEntry): string {
     case "gather":
       return `Gather ${entry.input.join("+")} (timeout ${entry.timeout}s) -> ${entry.method} ${entry.action}`;
     case "input":
+      if (entry.sensitive === true && entry.digits !== undefined) return `Caller pressed ${entry.digits.length} ${entry.digits.length === 1 ? "key" : "keys"} (hidden: sensitive state)`;
+      if (entry.sensitive === true && entry.speech !== undefined) return "Caller said something (hidden: sensitive state)";
       if (entry.digits !== undefined) return `Caller pressed ${entry.digits}`;
       if (entry.speech !== undefined) return `Caller said ${quote(entry.speech)}`;
       return "Caller stayed silent";

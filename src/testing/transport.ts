@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
 import twilio from "twilio";
 import { errorMessage } from "../error-message";
+import { processTraceKey, TRACE_HEADER } from "../trace";
 import { pipePair } from "./in-memory-socket";
 import { appendQuery, originOf, parseAbsoluteUrl, type ParsedUrl } from "./webhook-url";
 
@@ -104,11 +105,20 @@ function resolveTarget(target: SimulatorTarget, baseUrlOption: string | undefine
   throw new TypeError(`target must be a request listener (e.g. an Express app) or a URL, got ${target === null ? "null" : typeof target}`);
 }
 
-/** The wire form of a webhook: its exact URL, form body and headers (signed when a token is given). */
+/** True for a host name of this machine's loopback interface. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || hostname === "::1" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * The wire form of a webhook: its exact URL, form body and headers (signed when a token is given).
+ * A request that stays in this process or on this machine asks the app for its trace (the states
+ * it went through) with the process's trace key; an app in another process ignores the key.
+ */
 function prepare(
   request: WebhookRequest,
   baseUrl: string,
-  settings: { authToken: string | undefined; userAgent: string },
+  settings: { authToken: string | undefined; userAgent: string; inProcess: boolean },
 ): { url: ParsedUrl; form: string; headers: http.OutgoingHttpHeaders } {
   const { method, params } = request;
   const absolute = typeof request.url === "string" && request.url.startsWith("/") ? `${baseUrl}${request.url}` : request.url;
@@ -122,6 +132,7 @@ function prepare(
   if (settings.authToken !== undefined) {
     headers["x-twilio-signature"] = twilio.getExpectedTwilioSignature(settings.authToken, url.href, method === "GET" ? {} : { ...params });
   }
+  if (settings.inProcess || isLoopback(url.hostname)) headers[TRACE_HEADER] = processTraceKey();
   return { url, form, headers };
 }
 
@@ -217,7 +228,7 @@ export function createTransport(target: SimulatorTarget, options: TransportOptio
     }
     let prepared: ReturnType<typeof prepare>;
     try {
-      prepared = prepare(request, baseUrl, settings);
+      prepared = prepare(request, baseUrl, { ...settings, inProcess });
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
