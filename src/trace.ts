@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { isAsynchronousState, isEndState, isNormalState, stateName } from "./states";
-import type { State, TracedStep, TracedStateKind } from "./types";
+import type { MenuDescription, State, TracedStep, TracedStateKind } from "./types";
 
 // Which states a request went through: the wire shows URLs only, and branching states never
 // appear on it. The app reports its trace in a response header, but only when asked: by every
@@ -47,9 +47,19 @@ export function isSensitiveState(state: State): boolean {
   return (state as { sensitive?: unknown }).sensitive === true;
 }
 
+/** What a menu's Gather accepts, from its description. */
+function menuInputs(state: State): { keys: string[]; phrases: string[] } {
+  const { choices } = (state as unknown as { menu: MenuDescription }).menu;
+  return { keys: choices.flatMap((c) => c.keys), phrases: choices.flatMap((c) => c.phrases) };
+}
+
 /** The trace step for one of a state's functions. */
 export function tracedStep(state: State, fn: TracedStep["fn"]): TracedStep {
-  return isSensitiveState(state) ? { state: stateName(state), kind: stateKind(state), fn, sensitive: true } : { state: stateName(state), kind: stateKind(state), fn };
+  const kind = stateKind(state);
+  const step: TracedStep = { state: stateName(state), kind, fn };
+  if (isSensitiveState(state)) step.sensitive = true;
+  if (kind === "menu" && fn === "twimlFor") step.menu = menuInputs(state);
+  return step;
 }
 
 /** The header value: JSON, percent-encoded so that any state name fits in a header. */
@@ -60,10 +70,13 @@ export function encodeTrace(steps: readonly TracedStep[]): string {
 const KINDS: ReadonlySet<string> = new Set<TracedStateKind>(["menu", "normal", "end", "asynchronous", "branching"]);
 const FNS: ReadonlySet<string> = new Set<TracedStep["fn"]>(["transitionOut", "twimlFor", "backgroundTrigger"]);
 
+const isStrings = (value: unknown): boolean => Array.isArray(value) && value.every((v) => typeof v === "string");
+
 function isStep(value: unknown): value is TracedStep {
   if (typeof value !== "object" || value === null) return false;
-  const { state, kind, fn, sensitive } = value as Record<string, unknown>;
-  return typeof state === "string" && typeof kind === "string" && KINDS.has(kind) && typeof fn === "string" && FNS.has(fn) && (sensitive === undefined || sensitive === true);
+  const { state, kind, fn, sensitive, menu } = value as Record<string, unknown>;
+  const menuOk = menu === undefined || (typeof menu === "object" && menu !== null && isStrings((menu as Record<string, unknown>).keys) && isStrings((menu as Record<string, unknown>).phrases));
+  return typeof state === "string" && typeof kind === "string" && KINDS.has(kind) && typeof fn === "string" && FNS.has(fn) && (sensitive === undefined || sensitive === true) && menuOk;
 }
 
 /** The steps in a trace header, or undefined when it is absent or not a trace. */

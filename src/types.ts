@@ -300,6 +300,8 @@ export interface TracedStep {
   fn: "transitionOut" | "twimlFor" | "backgroundTrigger";
   /** Present when the state is `sensitive`. */
   sensitive?: true;
+  /** On a menu's `twimlFor`: the keys and phrases its Gather accepts, so a caller simulation can try each. */
+  menu?: { keys: string[]; phrases: string[] };
 }
 
 /** The second argument of `twilioIvr(states, config)`. */

@@ -18,7 +18,7 @@ export type FinalCallStatus = "completed" | "busy" | "no-answer";
 export class CallWebhooks {
   private requestsThisStep: string[] = [];
   private firstRequest = true;
-  private readonly startedAt = Date.now();
+  private startedAt = Date.now();
   /** The states each request went through, by its transcript entry, when the app reported them. */
   readonly traces = new Map<TranscriptEntry, readonly TracedStep[]>();
   /** The trace of the latest answer, if the app reported one. */
@@ -30,6 +30,14 @@ export class CallWebhooks {
     private readonly record: (entry: TranscriptEntry) => void,
     private readonly fail: FailStep,
   ) {}
+
+  /** Takes over another call's progress (for a fork): its traces, whether it started, and its start time. */
+  adopt(other: CallWebhooks): void {
+    for (const [entry, steps] of other.traces) this.traces.set(entry, steps);
+    this.lastTrace = other.lastTrace;
+    this.firstRequest = other.firstRequest;
+    this.startedAt = other.startedAt;
+  }
 
   /** A new step of the call: the requests without caller input are counted from zero again. */
   newStep(): void {

@@ -2,8 +2,13 @@ import { makeSid } from "./call-params";
 import { SimulatedCall } from "./simulated-call";
 import type { TranscriptEntry } from "./transcript";
 import { createTransport, type SimulatorTarget } from "./transport";
+import { exploreFlow, type MapFlowOptions } from "./flow/map-flow";
+import type { FlowMap } from "./flow/graph";
+
+export type { MapFlowOptions } from "./flow/map-flow";
 
 export { SimulatedCall, CallStepError } from "./simulated-call";
+export type { GatherInfo } from "./simulated-call";
 export { TwimlError } from "./twiml-node";
 export type { TwimlErrorCode, TwimlNode } from "./twiml-node";
 export { parseTwiml } from "./twiml-document";
@@ -93,6 +98,31 @@ function checkOptions(options: SimulateCallOptions): void {
  * await call.press("1");
  */
 export async function simulateCall(target: SimulatorTarget, options: SimulateCallOptions): Promise<SimulatedCall> {
+  const { call, start } = prepareCall(target, options);
+  await start();
+  return call;
+}
+
+/**
+ * Draws the map of a phone tree by exploring it with simulated calls, breadth first: at each
+ * Gather it tries what the Gather can take (a menu's keys and phrases; each key for a one-key
+ * Gather; its speech hints; your `inputs`) and silence, and follows redirects, holds and hangups.
+ * A call is forked at each choice rather than replayed from the start. Nodes are states (one per
+ * name, with what the caller hears), edges the caller's actions. Your states run for real,
+ * background triggers included: map an app built with stand-ins for services with side effects.
+ *
+ * @param target - the app (in-process), or the URL of a running server (create that app with
+ *   `trace: true`, or states show as the pages requested).
+ * @example
+ * const map = await mapFlow(app, { uri: "/incoming-call" });
+ * fs.writeFileSync("flow.html", await toHtml(map));
+ */
+export function mapFlow(target: SimulatorTarget, options: MapFlowOptions): Promise<FlowMap> {
+  return exploreFlow(prepareCall, target, options);
+}
+
+/** A simulated call, made and not yet started: `start()` places it. */
+function prepareCall(target: SimulatorTarget, options: SimulateCallOptions): { call: SimulatedCall; start: () => Promise<void> } {
   checkOptions(options);
   const transport = createTransport(target, {
     ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
@@ -116,6 +146,5 @@ export async function simulateCall(target: SimulatorTarget, options: SimulateCal
       options.statusCallback === undefined ? undefined : { url: resolve(options.statusCallback), method: options.statusCallbackMethod ?? "POST" },
     onEntry: options.onEntry,
   });
-  await call.start(options.method ?? "POST", resolve(options.uri));
-  return call;
+  return { call, start: () => call.start(options.method ?? "POST", resolve(options.uri)) };
 }

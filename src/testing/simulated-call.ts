@@ -15,6 +15,18 @@ import type { TracedStep } from "../types";
 export { CallStepError } from "./call-step-error";
 export type { CallSettings } from "./call-settings";
 
+/** The `<Gather>` a call waits at (see {@link SimulatedCall.gather}). */
+export interface GatherInfo {
+  /** What it listens for: `dtmf`, `speech`, or both. */
+  input: readonly ("dtmf" | "speech")[];
+  /** Keys it collects before it answers; absent when unlimited (the caller ends with `finishOnKey` or waits). */
+  numDigits?: number;
+  /** The key that ends an entry (Twilio's default `#`; "" for none). */
+  finishOnKey: string;
+  /** Its speech `hints`, split on commas. */
+  hints: readonly string[];
+}
+
 /** The caller's side is waiting; this says for what. */
 type Waiting =
   /** `sensitive`: a sensitive state rendered the document, so the caller's answer is hidden in readable transcripts. */
@@ -37,7 +49,7 @@ export class SimulatedCall {
   /** The caller's latest input at a Gather, Record or hold. */
   private lastInput: Extract<TranscriptEntry, { type: "input" }> | undefined;
   private hasEnded = false;
-  private failed = false;
+  private hasFailed = false;
   /** Adds to the transcript (bound: the call's parts record through it too). */
   private readonly record = (entry: TranscriptEntry): void => {
     this.entries.push(entry);
@@ -61,7 +73,7 @@ export class SimulatedCall {
   };
 
   constructor(
-    transport: Transport,
+    private readonly transport: Transport,
     private readonly settings: CallSettings,
   ) {
     this.webhooks = new CallWebhooks(transport, settings, this.record, this.fail);
@@ -92,6 +104,11 @@ export class SimulatedCall {
     return this.hasEnded;
   }
 
+  /** True once a step failed (an error answer, invalid TwiML, a loop): the call is over. */
+  get failed(): boolean {
+    return this.hasFailed;
+  }
+
   /** The last TwiML document the app returned, as text. */
   get twiml(): string | undefined {
     return this.lastTwiml;
@@ -110,6 +127,51 @@ export class SimulatedCall {
    */
   get states(): readonly TracedStep[] {
     return this.entries.flatMap((e) => this.webhooks.traces.get(e) ?? []);
+  }
+
+  /**
+   * The `<Gather>` the call waits at, as the caller would need to know it: what it listens for,
+   * how many keys it takes, its finishing key and speech hints. Undefined when not at a Gather.
+   */
+  get gather(): GatherInfo | undefined {
+    if (this.hasEnded || this.waiting?.kind !== "gather") return undefined;
+    const { node } = this.waiting;
+    const numDigits = intAttribute(node, "numDigits", 0);
+    const hints = node.attributes.hints;
+    return {
+      input: gatherInputs(node),
+      ...(numDigits > 0 ? { numDigits } : {}),
+      finishOnKey: node.attributes.finishOnKey ?? "#",
+      hints: hints === undefined ? [] : hints.split(",").map((h) => h.trim()).filter((h) => h !== ""),
+    };
+  }
+
+  /**
+   * A copy of the call as it is now, to try something else from here: it has the transcript so far
+   * and waits for the same thing, and its steps go on separately. Both keep the same CallSid, so
+   * the app sees one call (with its session data) taking several paths. Waits for a step in
+   * progress to finish first.
+   */
+  async fork(): Promise<SimulatedCall> {
+    let twin: SimulatedCall | undefined;
+    await this.steps.run(() => {
+      twin = new SimulatedCall(this.transport, this.settings);
+      twin.entries.push(...this.entries);
+      twin.waiting = this.waiting;
+      twin.lastTwiml = this.lastTwiml;
+      twin.hasEnded = this.hasEnded;
+      twin.hasFailed = this.hasFailed;
+      twin.documentSensitive = this.documentSensitive;
+      twin.lastInput = this.lastInput;
+      twin.webhooks.adopt(this.webhooks);
+      return Promise.resolve();
+    });
+    return twin as SimulatedCall;
+  }
+
+  /** The states one request of this call went through (`entry` is a `request` entry of its transcript), when the app reported them. */
+  statesOf(entry: TranscriptEntry): readonly TracedStep[] | undefined {
+    return this.webhooks.traces.get(entry);
   }
 
   /** The CallSid sent on every webhook. */
@@ -217,13 +279,13 @@ export class SimulatedCall {
   /** Runs one step at a time; a failed step ends the call, as Twilio's "application error" would. */
   private step(work: () => Promise<void>, needsLiveCall = true): Promise<void> {
     return this.steps.run(async () => {
-      if (this.failed) throw new CallStepError("The call failed in an earlier step.", this.entries);
+      if (this.hasFailed) throw new CallStepError("The call failed in an earlier step.", this.entries);
       if (needsLiveCall && this.hasEnded) throw new CallStepError("The call has ended: the caller can no longer act.", this.entries);
       this.webhooks.newStep();
       try {
         await work();
       } catch (err) {
-        this.failed = true;
+        this.hasFailed = true;
         this.hasEnded = true;
         this.waiting = undefined;
         throw err;

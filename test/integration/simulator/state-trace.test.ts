@@ -33,7 +33,7 @@ describe("the testing kit in this process learns every state a request went thro
     await call.press("1");
     expect(call.lastSaid).toBe("Weekday hours.");
     expect(call.states).toEqual([
-      { state: "MAIN", kind: "menu", fn: "twimlFor" },
+      { state: "MAIN", kind: "menu", fn: "twimlFor", menu: { keys: ["1"], phrases: [] } },
       { state: "MAIN", kind: "menu", fn: "transitionOut" },
       { state: "HOURS_ROUTER", kind: "branching", fn: "transitionOut" },
       { state: "BY_DAY", kind: "branching", fn: "transitionOut" },
@@ -46,7 +46,7 @@ describe("the testing kit in this process learns every state a request went thro
     await call.press("9");
     expect(call.states.slice(1)).toEqual([
       { state: "MAIN", kind: "menu", fn: "transitionOut" },
-      { state: "MAIN", kind: "menu", fn: "twimlFor" },
+      { state: "MAIN", kind: "menu", fn: "twimlFor", menu: { keys: ["1"], phrases: [] } },
     ]);
   });
 
@@ -84,7 +84,7 @@ describe("never told to an ordinary caller", () => {
   it("`trace: true` tells everyone (for a server in another process)", async () => {
     const open = buildApp(states, devConfig({ trace: true }));
     const res = await request(open).post("/incoming").expect(200);
-    expect(decodeTrace(res.headers[TRACE_HEADER])).toEqual([{ state: "MAIN", kind: "menu", fn: "twimlFor" }]);
+    expect(decodeTrace(res.headers[TRACE_HEADER])).toEqual([{ state: "MAIN", kind: "menu", fn: "twimlFor", menu: { keys: ["1"], phrases: [] } }]);
   });
 
   it("`trace` must be a boolean", () => {
