@@ -81,7 +81,8 @@ function actionsAt(call: SimulatedCall, walk: Walk, inputs: MapFlowOptions["inpu
       return [{ kind: "silence" }];
     case "gather":
       break;
-    default:
+    case "forever":
+    case "ended":
       return [];
   }
   const gather = call.gather;

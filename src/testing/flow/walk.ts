@@ -193,7 +193,9 @@ export function walkCall(entries: readonly TranscriptEntry[], traceOf: TraceOf, 
         walk.edge(walk.current, HANGUP_ID, pending ?? { kind: "hangup" });
         ended = true;
         break;
-      default:
+      case "pause":
+      case "play-digits":
+      case "other":
         break;
     }
   }
