@@ -96,7 +96,8 @@ function actionsAt(call: SimulatedCall, walk: Walk, inputs: MapFlowOptions["inpu
     if (dtmf) for (const keys of menu.keys) actions.push({ kind: "press", keys });
     if (speech) for (const text of menu.phrases) actions.push({ kind: "say", text });
   } else {
-    if (dtmf && gather.numDigits === 1) for (const keys of ALL_KEYS) actions.push({ kind: "press", keys });
+    // The finishing key alone sends nothing, the same as silence.
+    if (dtmf && gather.numDigits === 1) for (const keys of ALL_KEYS) if (!gather.finishOnKey.includes(keys)) actions.push({ kind: "press", keys });
     if (speech) for (const text of gather.hints) actions.push({ kind: "say", text });
   }
   for (const answer of inputs?.[walk.current] ?? []) {
