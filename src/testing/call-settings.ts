@@ -18,4 +18,9 @@ export interface CallSettings {
   statusCallback: { url: string; method: Method } | undefined;
   /** Called for every transcript entry as it happens (the terminal phone prints them). */
   onEntry: ((entry: TranscriptEntry) => void) | undefined;
+  /**
+   * Record the call's walk for flow coverage after each step (when `TWILIO_FLOW_COVERAGE` names a
+   * folder): true for `simulateCall`, false for mapFlow's exploration, which is not a test.
+   */
+  recordCoverage: boolean;
 }

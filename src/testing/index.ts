@@ -118,11 +118,21 @@ export async function simulateCall(target: SimulatorTarget, options: SimulateCal
  * fs.writeFileSync("flow.html", await toHtml(map));
  */
 export function mapFlow(target: SimulatorTarget, options: MapFlowOptions): Promise<FlowMap> {
-  return exploreFlow(prepareCall, target, options);
+  // Exploring is not testing: its calls record no coverage.
+  return exploreFlow((callTarget, callOptions) => prepareCall(callTarget, callOptions, { recordCoverage: false }), target, options);
 }
 
+// Flow map: coverage
+export { flowCoverage, readWalks, COVERAGE_ENV } from "./flow/coverage";
+export type { RecordedCoverage, RecordedWalks } from "./flow/coverage";
+export type { Walk, WalkedEdge } from "./flow/walk";
+
 /** A simulated call, made and not yet started: `start()` places it. */
-function prepareCall(target: SimulatorTarget, options: SimulateCallOptions): { call: SimulatedCall; start: () => Promise<void> } {
+function prepareCall(
+  target: SimulatorTarget,
+  options: SimulateCallOptions,
+  internal: { recordCoverage?: false } = {},
+): { call: SimulatedCall; start: () => Promise<void> } {
   checkOptions(options);
   const transport = createTransport(target, {
     ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
@@ -145,6 +155,7 @@ function prepareCall(target: SimulatorTarget, options: SimulateCallOptions): { c
     statusCallback:
       options.statusCallback === undefined ? undefined : { url: resolve(options.statusCallback), method: options.statusCallbackMethod ?? "POST" },
     onEntry: options.onEntry,
+    recordCoverage: internal.recordCoverage ?? true,
   });
   return { call, start: () => call.start(options.method ?? "POST", resolve(options.uri)) };
 }

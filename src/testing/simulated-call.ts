@@ -2,6 +2,7 @@ import { makeSid } from "./call-params";
 import { CallStepError, type FailStep } from "./call-step-error";
 import type { CallSettings } from "./call-settings";
 import { CallWebhooks, type FinalCallStatus } from "./call-webhooks";
+import { recordCoverage } from "./flow/coverage";
 import { gatherInputs, gatherResult, inputEntry, recordFinishKey, recordingParams, type CallerInput } from "./caller-input";
 import { playHoldPass, queueResultParams, type Hold, type HoldHost } from "./queue-hold";
 import { SerialSteps } from "./serial-steps";
@@ -289,6 +290,8 @@ export class SimulatedCall {
         this.hasEnded = true;
         this.waiting = undefined;
         throw err;
+      } finally {
+        if (this.settings.recordCoverage) recordCoverage(this);
       }
     });
   }
