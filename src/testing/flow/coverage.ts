@@ -192,8 +192,3 @@ export function flowCoverage(map: FlowMap, walks: string | readonly Walk[]): Rec
   };
 }
 
-/** "a/b (x%)", the percentage rounded down to one decimal (100% only when all are covered). */
-export function coverageRatio({ walked, total }: { walked: number; total: number }): string {
-  const percent = total === 0 ? 100 : Math.floor((walked / total) * 1000) / 10;
-  return `${walked}/${total} (${percent}%)`;
-}
