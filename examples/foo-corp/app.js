@@ -28,9 +28,12 @@ const STATUS_CALLBACK_URI = "/call-status";
  *   the library's in-memory store (one process; data is lost on restart).
  * @param options.weatherService - where the weather comes from (see weather.js). Default: the
  *   pretend service, which takes about a second and a half.
+ * @param options.trace - when true, every answer says which states the request went through (a
+ *   response header), so that `twilio-interactive-flow map` can draw a server in another process
+ *   with its state names. Off by default: callers and Twilio have no use for it.
  * @returns an Express app: `app.listen(port)`, or mount it in your own app with `app.use(...)`.
  */
-function createApp(library, { authToken = "", host, scheme, sessionStore, weatherService }) {
+function createApp(library, { authToken = "", host, scheme, sessionStore, weatherService, trace = false }) {
   const { twilioIvr, menu } = library;
   const urlFor = { host: () => host };
   if (scheme) urlFor.scheme = () => scheme;
@@ -56,6 +59,7 @@ function createApp(library, { authToken = "", host, scheme, sessionStore, weathe
       // (otherwise it would stay until it expires, 4 hours after its last write).
       statusCallbackUri: STATUS_CALLBACK_URI,
     },
+    trace,
   });
 }
 

@@ -7,6 +7,9 @@
 //                      "abc.example-tunnel.app" (assumed to be https); default localhost:<PORT>
 //   REDIS_URL          keep call sessions in Redis, e.g. redis://localhost:6379 (needs the
 //                      `redis` package); without it, they are kept in this process's memory
+//   FLOW_TRACE         1: answers say which states each request went through (a response
+//                      header), so that `twilio-interactive-flow map <url>` draws the tree with
+//                      its state names; leave it off in production
 //
 // In your own project, this would be require("twilio-interactive-flow").
 const library = require("../../dist/index.cjs");
@@ -16,6 +19,7 @@ const port = Number(process.env.PORT || 3000);
 const authToken = process.env.TWILIO_AUTH_TOKEN || "";
 const publicHost = process.env.PUBLIC_HOST || "";
 const redisUrl = process.env.REDIS_URL || "";
+const trace = process.env.FLOW_TRACE === "1";
 
 const app = createApp(library, {
   authToken,
@@ -25,6 +29,7 @@ const app = createApp(library, {
   // Several servers answering one number must share call sessions: Redis does that. Without
   // REDIS_URL, createApp uses the library's in-memory store, fine for a single process.
   sessionStore: redisUrl ? new library.RedisStore({ url: redisUrl }) : undefined,
+  trace,
 });
 
 app.listen(port, () => {
@@ -37,6 +42,12 @@ app.listen(port, () => {
   }
   // The URL is never printed: it may hold a password.
   console.log(`Call sessions are kept ${redisUrl ? "in Redis (REDIS_URL)" : "in memory (set REDIS_URL to keep them in Redis)"}.`);
+  if (trace) {
+    console.log(
+      `State traces are ON (FLOW_TRACE=1): every answer names the states it went through. Draw the tree with\n` +
+        `  npx twilio-interactive-flow map http://${base}/incoming-call --out flow.html`,
+    );
+  }
   const publicBase = publicHost ? `https://${publicHost}` : `http://${base}`;
   if (publicHost) console.log(`Point your number's voice webhook at ${publicBase}/incoming-call`);
   console.log(

@@ -18,6 +18,8 @@ export interface ExampleOptions {
   sessionStore?: SessionStore;
   /** Default: the pretend service, answering after about 1.5 s. */
   weatherService?: WeatherService;
+  /** Answers name the states each request went through (config `trace`). Default false. */
+  trace?: boolean;
 }
 
 /** What the example takes of the library: the factory and `menu` (tests pass `import * as library from "../../src"`). */
