@@ -30,8 +30,16 @@ beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flow-coverage-"));
 });
 
+/** The run's own setting (a whole test run may be recording), put back after each test. */
+const RECORDING = process.env[COVERAGE_ENV];
+
+function restoreRecording(): void {
+  if (RECORDING === undefined) delete process.env[COVERAGE_ENV];
+  else process.env[COVERAGE_ENV] = RECORDING;
+}
+
 afterEach(() => {
-  delete process.env[COVERAGE_ENV];
+  restoreRecording();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
