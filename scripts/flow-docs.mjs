@@ -65,6 +65,22 @@ function edgeText(map, edge) {
   return `${label(edge.from)} → ${label(edge.to)} (${how})`;
 }
 
+/** A paragraph wrapped at 100 characters, as the README is. */
+function wrap(text) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines.join("\n");
+}
+
 function write(file, text) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
@@ -125,12 +141,14 @@ async function main() {
     if (beyond.length > 0) console.log(`  walked by the tests, not on the map: ${beyond.join(", ")}`);
     const figures = [
       "",
-      `The example's tests (${EXAMPLE_TESTS.map((file) => `\`${path.basename(file)}\``).join(", ")}) make ${coverage.calls} simulated calls,`,
-      `which walk **${states}** of the map's states and **${edges}** of its edges${unwalked.length === 0 ? "." : ". Not walked:"}`,
+      wrap(
+        `The example's tests (${EXAMPLE_TESTS.map((file) => `\`${path.basename(file)}\``).join(", ")}) make ${coverage.calls} simulated calls, ` +
+          `which walk **${states}** of the map's states and **${edges}** of its edges${unwalked.length === 0 ? "." : ". Not walked:"}`,
+      ),
       ...(unwalked.length === 0 ? [] : ["", ...unwalked.map((edge) => `- ${edgeText(map, edge)}`)]),
       ...(beyond.length === 0
         ? []
-        : ["", `They also reach ${beyond.map((id) => `\`${id}\``).join(", ")}, which the map does not show: exploration's stand-in weather service never fails.`]),
+        : ["", wrap(`They also reach ${beyond.map((id) => `\`${id}\``).join(", ")}, which the map does not show: exploration's stand-in weather service never fails.`)]),
       "",
     ].join("\n");
     const updated = `${readme.slice(0, start + START_MARKER.length)}${figures}${readme.slice(end)}`;
