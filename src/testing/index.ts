@@ -159,3 +159,14 @@ function prepareCall(
   });
   return { call, start: () => call.start(options.method ?? "POST", resolve(options.uri)) };
 }
+
+// Flow map: drawings
+export { toDot } from "./flow/render-dot";
+export type { DotOptions } from "./flow/render-dot";
+export { toMermaid } from "./flow/render-mermaid";
+export type { MermaidOptions } from "./flow/render-mermaid";
+export { toSvg } from "./flow/render-svg";
+export type { SvgOptions } from "./flow/render-svg";
+export { toHtml } from "./flow/render-html";
+export type { HtmlOptions } from "./flow/render-html";
+export type { FlowMap, FlowNode, FlowEdge, FlowNodeKind, FlowEdgeKind, FlowCoverage } from "./flow/graph";
