@@ -1,4 +1,4 @@
-// The `twilio-interactive-flow` command: `twilio-interactive-flow call <url>`, a terminal phone.
+// The `twilio-interactive-flow` command: `call <url>`, a terminal phone; `map <url>`, the tree's map.
 import { runCli } from "./run";
 
 const interactive = process.stdin.isTTY && process.stdout.isTTY;

@@ -1,5 +1,6 @@
 import { version } from "../../package.json";
 import { PROGRAM, USAGE, UsageError, parseCommandLine } from "./args";
+import { runMap } from "./map";
 import { runPhoneCall, type PhoneIo } from "./phone";
 
 /** Everything the CLI touches, so that it can run against any streams. */
@@ -9,7 +10,7 @@ export interface CliIo extends PhoneIo {
 
 /**
  * Runs `twilio-interactive-flow <argv...>`.
- * @returns the exit code: 0 success (or help), 1 the call failed, 2 wrong usage.
+ * @returns the exit code: 0 success (or help), 1 the call (or the map) failed, 2 wrong usage.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command;
@@ -29,5 +30,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     case "call":
       return runPhoneCall(command.call, io);
+    case "map":
+      return runMap(command.map, io);
   }
 }
