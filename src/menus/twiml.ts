@@ -1,9 +1,10 @@
-import twilio from "twilio";
+// The TwiML builder alone: twilio's public entry would load its REST client too (see src/signature.ts).
+import VoiceResponse from "twilio/lib/twiml/VoiceResponse.js";
 import type { PromptVerb } from "./prompt-content";
 import type { ResolvedMenu } from "./options";
 
-type Gather = ReturnType<InstanceType<typeof twilio.twiml.VoiceResponse>["gather"]>;
-type GatherAttributes = NonNullable<Parameters<InstanceType<typeof twilio.twiml.VoiceResponse>["gather"]>[0]>;
+type Gather = ReturnType<VoiceResponse["gather"]>;
+type GatherAttributes = NonNullable<Parameters<VoiceResponse["gather"]>[0]>;
 
 function numberAttribute(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === "") return undefined;
@@ -39,7 +40,7 @@ export function answerUrl(menu: ResolvedMenu, attempt: number): string {
  * answer URL; then a `<Redirect>` there, which Twilio follows when the caller says nothing.
  */
 export function menuTwiml(menu: ResolvedMenu, attempt: number, before: readonly PromptVerb[], prompt: readonly PromptVerb[]): string {
-  const response = new twilio.twiml.VoiceResponse();
+  const response = new VoiceResponse();
   const url = answerUrl(menu, attempt);
   const attributes: GatherAttributes = { action: url, method: "POST", input: [...menu.input] };
   if (menu.numDigits !== undefined) attributes.numDigits = menu.numDigits;
