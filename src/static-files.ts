@@ -147,6 +147,14 @@ export function servedRelativePath(pathname: string): string | undefined {
   return rel;
 }
 
+/**
+ * Bytes read (and written to the socket) at a time when serving a file, instead of Node's 64 kB.
+ * A 3 MB prompt then takes 12 reads, writes and buffers instead of 47: measured with wrk (one
+ * connection-heavy client on its own CPU), 0.78x a bare serve-static app at 64 kB and 1.1-1.35x at
+ * 256 kB. Larger gained nothing. A response holds about one chunk in memory while the socket drains.
+ */
+const READ_CHUNK = 256 * 1024;
+
 /** Files learned after start-up (added since, or reached through a second symlinked name), at most. */
 const MAX_LEARNED = 10_000;
 
@@ -175,7 +183,9 @@ export function createStaticFilesMiddleware(dir: string): RequestHandler {
     lastModified: true,
     maxAge: ONE_YEAR_MS,
     setHeaders: setExpires,
-  });
+    // serve-static hands its options to send, which passes them on to fs.createReadStream.
+    highWaterMark: READ_CHUNK,
+  } as serveStatic.ServeStaticOptions);
 
   return function staticFiles(req, res, next) {
     // serve-static hands anything but GET and HEAD on, too.
