@@ -1,7 +1,7 @@
 // `twilio-interactive-flow map <url>`, run as a real process against the Foo Corp example (created
 // with `trace: true`) and small trees listening on a port: the drawings it writes, the summary and
 // coverage it prints, its exit codes.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import http from "node:http";
@@ -14,6 +14,7 @@ import { parseCommandLine, UsageError, formatOfFile } from "../../src/cli/args";
 import { COVERAGE_ENV, flowCoverage, mapFlow, simulateCall, type FlowMap } from "../../src/testing";
 import { coverageSummary } from "../../src/testing/flow/render-dot";
 import { createApp, createFakeWeatherService } from "../helpers/example";
+import { envWithout, restoreEnvAfterEach, runNode, type NodeRun } from "../helpers/run-node";
 
 const REPO = path.resolve(__dirname, "..", "..");
 // Built from src/cli with tsup, as cli.test.ts does (never into dist/, which other checks may use).
@@ -49,31 +50,10 @@ async function serve(makeApp: (host: string) => http.RequestListener): Promise<S
   };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const CLEAN_ENV = envWithout("TWILIO_AUTH_TOKEN", COVERAGE_ENV);
 
-const CLEAN_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "TWILIO_AUTH_TOKEN" && name !== COVERAGE_ENV));
-
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...CLEAN_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`the CLI did not exit within 20 s\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<NodeRun> {
+  return runNode(CLI, args, { env: { ...CLEAN_ENV, ...env }, timeoutMs: 20_000 });
 }
 
 /** The Foo Corp example as `npm start` serves it with FLOW_TRACE=1, with a weather service that answers at once. */
@@ -101,16 +81,10 @@ beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cli-map-"));
 });
 
-/** The run's own setting (a whole test run may be recording), put back after each test. */
-const RECORDING = process.env[COVERAGE_ENV];
-
-function restoreRecording(): void {
-  if (RECORDING === undefined) delete process.env[COVERAGE_ENV];
-  else process.env[COVERAGE_ENV] = RECORDING;
-}
+// The run's own setting (a whole test run may be recording) is put back after each test.
+const restoreRecording = restoreEnvAfterEach(COVERAGE_ENV);
 
 afterEach(() => {
-  restoreRecording();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -15,6 +15,7 @@ import { LineQueue, parseCallerLine } from "../../src/cli/input";
 import { CallStepError, simulateCall } from "../../src/testing";
 
 import { createApp } from "../helpers/example";
+import { envWithout, runNode, type NodeRun } from "../helpers/run-node";
 
 const REPO = path.resolve(__dirname, "..", "..");
 // Built from src/cli with tsup (as `npm run build` does, without touching dist/, which other
@@ -108,40 +109,14 @@ function twimlServer(routes: Record<string, (params: URLSearchParams) => string>
   };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** stdout lines, without the trailing empty one. */
-  lines: string[];
-}
-
-const CLEAN_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "TWILIO_AUTH_TOKEN"));
+const CLEAN_ENV = envWithout("TWILIO_AUTH_TOKEN");
 
 /**
  * Runs the CLI. `input` is written at once and stdin closed, as `printf ... | cli` does; with
  * `keepStdinOpen`, stdin stays open (the CLI must still exit when the call ends).
  */
-function runCli(args: string[], input = "", options: { env?: NodeJS.ProcessEnv; keepStdinOpen?: boolean } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...CLEAN_ENV, ...options.env }, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`the CLI did not exit within 5 s\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, 5000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, lines: stdout.split("\n").filter((line, i, all) => i < all.length - 1 || line !== "") });
-    });
-    child.stdin.on("error", () => undefined); // the CLI may exit before reading everything
-    child.stdin.write(input);
-    if (!options.keepStdinOpen) child.stdin.end();
-  });
+function runCli(args: string[], input = "", options: { env?: NodeJS.ProcessEnv; keepStdinOpen?: boolean } = {}): Promise<NodeRun> {
+  return runNode(CLI, args, { env: { ...CLEAN_ENV, ...options.env }, input, ...(options.keepStdinOpen === true ? { keepStdinOpen: true } : {}), timeoutMs: 5000 });
 }
 
 /** Asserts that `expected` appear in `lines` in this order (other lines may come between). */
@@ -335,7 +310,7 @@ describe("scripted calls to the Foo Corp example", () => {
 });
 
 describe("signed calls (the example with TWILIO_AUTH_TOKEN set)", () => {
-  const noToken = (run: Run): void => {
+  const noToken = (run: NodeRun): void => {
     expect(run.stdout).not.toContain(TOKEN);
     expect(run.stderr).not.toContain(TOKEN);
   };

@@ -10,6 +10,7 @@ import { COVERAGE_ENV, flowCoverage, mapFlow, readWalks, simulateCall, type Flow
 import { edgeKey, ERROR_ID, HANGUP_ID, START_ID } from "../../../src/testing/flow/graph";
 import { bundleEntry, type Bundle } from "../../helpers/app-process";
 import { coverageTree, URI } from "./coverage-tree";
+import { restoreEnvAfterEach } from "../../helpers/run-node";
 
 const run = promisify(execFile);
 
@@ -30,16 +31,10 @@ beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flow-coverage-"));
 });
 
-/** The run's own setting (a whole test run may be recording), put back after each test. */
-const RECORDING = process.env[COVERAGE_ENV];
-
-function restoreRecording(): void {
-  if (RECORDING === undefined) delete process.env[COVERAGE_ENV];
-  else process.env[COVERAGE_ENV] = RECORDING;
-}
+// The run's own setting (a whole test run may be recording) is put back after each test.
+restoreEnvAfterEach(COVERAGE_ENV);
 
 afterEach(() => {
-  restoreRecording();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
