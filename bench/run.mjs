@@ -11,7 +11,7 @@
 //   BENCH_STATES [10000]          state count of the large app in scenario 2
 //   BENCH_SMALL_FILES [2000]  BENCH_SMALL_KB [2]  BENCH_LARGE_FILES [20]  BENCH_LARGE_MB [15]
 //   BENCH_CREATION_RUNS [9]       timed runs of each side in scenario 3
-//   BENCH_ONLY                    e.g. "1,3": run only these scenarios (default: all, 1 to 5)
+//   BENCH_ONLY                    e.g. "1,3": run only these scenarios (default: all, 1 to 7)
 //   BENCH_REDIS_CPU [2, or 0 on a 2-core machine]  CPU of the redis-server of scenario 5 (when pinning)
 //   BENCH_PIN [1]                 pin the load generator to CPU 0 and servers to CPU 1 (needs taskset)
 //   BENCH_CPU_PROF                a directory: server processes write --cpu-prof profiles there
@@ -21,11 +21,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import twilio from "twilio";
 import { compareCreation, writeRandomFiles } from "./files.mjs";
 import { createClient } from "./load.mjs";
 import { formatMs, formatNumber, median, table } from "./stats.mjs";
 import { bulk, command, findRedisServer, startRedisServer } from "./redis.mjs";
-import { FORM_BODY, INCOMING_URI, SESSION_CALLS, SESSION_URI, TWIML, TWIML_TYPE, callSid, formBody, stateUri, visitOf } from "./workload.mjs";
+import { CHOICE_URI, FORM_BODY, INCOMING_URI, SESSION_CALLS, SESSION_URI, SIGNED_HOST, SIGNING_TOKEN, TWIML, TWIML_TYPE, callSid, formBody, stateUri, visitOf } from "./workload.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Read before any pinning: availableParallelism() follows this process's CPU affinity.
@@ -53,7 +54,7 @@ const settings = {
   largeFiles: Math.round(envNumber("BENCH_LARGE_FILES", 20)),
   largeMb: envNumber("BENCH_LARGE_MB", 15, 2),
   creationRuns: Math.round(envNumber("BENCH_CREATION_RUNS", 9, 3)),
-  only: new Set((process.env.BENCH_ONLY ?? "1,2,3,4,5").split(",").map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY ?? "1,2,3,4,5,6,7").split(",").map((s) => s.trim())),
   pin: process.env.BENCH_PIN !== "0" && cpuCount >= 2 && hasTaskset(),
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
@@ -372,7 +373,7 @@ function scenarioCreation(root) {
 }
 
 async function scenarioStatic(root) {
-  console.log("\n[4] GET /static/big.bin?v=<md5> (3 MB): library static files vs express.static");
+  console.log("\n[4] GET /static/big.bin?v=<md5> (3 MB): library static files vs bare serve-static with the same options");
   const dir = path.join(root, "static");
   fs.mkdirSync(dir, { recursive: true });
   const content = crypto.randomBytes(3 * 1024 * 1024);
@@ -381,8 +382,8 @@ async function scenarioStatic(root) {
   const request = { method: "GET", path: `/static/big.bin?v=${md5}`, connections: settings.staticConnections };
 
   const lib = await startServers({ kind: "lib-static", dir });
-  const bare = await startServers({ kind: "bare-static", dir });
-  const targets = [target("library", lib, request), target("express.static", bare, request)];
+  const bare = await startServers({ kind: "bare-static-same", dir });
+  const targets = [target("library", lib, request), target("serve-static, same options", bare, request)];
   const fileCheck = (res, t) => {
     if (res.status !== 200) return `status ${res.status}, expected 200`;
     if (!content.equals(res.body)) return "body differs from the file";
@@ -392,7 +393,44 @@ async function scenarioStatic(root) {
   // Moving 3 MB per request is noisier than TwiML: twice the rounds.
   const [libResult, bareResult] = await compare(targets, [lib, bare], fileCheck, { rounds: settings.rounds * 2 });
   printRps("Scenario 4: fingerprinted 3 MB static file", [libResult, bareResult], { showMb: true });
-  addRpsRatio("4. lib/express.static req/s", libResult, bareResult);
+  addRpsRatio("4. lib/serve-static (same options) req/s", libResult, bareResult);
+}
+
+/** Scenario 6: a request signed by Twilio (validation on) against the same request with validation off. */
+async function scenarioSigned() {
+  console.log("\n[6] POST /incoming-call behind a TLS proxy: validate: true with a valid X-Twilio-Signature vs validate: false");
+  const params = Object.fromEntries(new URLSearchParams(FORM_BODY));
+  // Signed with the twilio package's own function, for the public URL Twilio would call.
+  const signature = twilio.getExpectedTwilioSignature(SIGNING_TOKEN, `https://${SIGNED_HOST}${INCOMING_URI}`, params);
+  const signed = await startServers({ kind: "lib-signed" });
+  const unsigned = await startServers({ kind: "lib-unsigned" });
+  const request = post(INCOMING_URI);
+  const targets = [
+    target("signed (validate: true)", signed, { ...request, headers: { ...request.headers, "x-twilio-signature": signature } }),
+    target("unsigned (validate: false)", unsigned, request),
+  ];
+  const [signedResult, unsignedResult] = await compare(targets, [signed, unsigned], twimlCheck);
+  printRps("Scenario 6: signed requests", [signedResult, unsignedResult]);
+  addRpsRatio("6. signed/unsigned req/s", signedResult, unsignedResult, 0.85);
+}
+
+/** Scenario 7: the library against the floor of any Express app (the same TwiML, no body parsing at all). */
+async function scenarioFloor() {
+  console.log("\n[7] the library (body parsed, state run) vs a bare Express app answering the same TwiML without parsing the body");
+  const end = await startServers({ kind: "lib-incoming" });
+  const transition = await startServers({ kind: "lib-transition" });
+  const floor = await startServers({ kind: "bare-floor" });
+  const answer = postEach(CHOICE_URI, [`${FORM_BODY}&Digits=1`]);
+  const targets = [
+    target("end state (POST its uri)", end, post(INCOMING_URI)),
+    target("transition (POST processTransitionUri)", transition, answer),
+    target("floor: POST /incoming-call", floor, post(INCOMING_URI)),
+    target("floor: POST /incoming-call/choice", floor, answer),
+  ];
+  const [endResult, transitionResult, floorIncoming, floorChoice] = await compare(targets, [end, transition, floor], twimlCheck);
+  printRps("Scenario 7: the Express floor", [endResult, transitionResult, floorIncoming, floorChoice]);
+  addRpsRatio("7a. end state/floor req/s", endResult, floorIncoming);
+  addRpsRatio("7b. transition/floor req/s", transitionResult, floorChoice);
 }
 
 /**
@@ -524,6 +562,8 @@ async function main() {
     if (settings.only.has("2")) await scenarioStateCount();
     if (settings.only.has("4")) await scenarioStatic(root);
     if (settings.only.has("5")) await scenarioSessions();
+    if (settings.only.has("6")) await scenarioSigned();
+    if (settings.only.has("7")) await scenarioFloor();
     // Both sides of scenario 3 may use every core (md5sum runs as a pipeline of processes).
     unpinLoadGenerator();
     if (settings.only.has("3")) scenarioCreation(root);

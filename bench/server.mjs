@@ -4,7 +4,7 @@
 //   <- { type: "cpu" }   -> { type: "cpu", usage }   process.cpuUsage() in microseconds
 //   <- { type: "exit" }                        closes and exits (flushes --cpu-prof output)
 import { createRequire } from "node:module";
-import { INCOMING_URI, SESSION_URI, TWIML, TWIML_TYPE, stateUri, visitTwiml } from "./workload.mjs";
+import { CHOICE_URI, INCOMING_URI, SESSION_URI, SIGNED_HOST, SIGNING_TOKEN, TWIML, TWIML_TYPE, stateUri, visitTwiml } from "./workload.mjs";
 
 const require = createRequire(import.meta.url);
 const express = require("express");
@@ -31,11 +31,62 @@ function buildApp(spec) {
       app.use("/static", express.static(spec.dir ?? ""));
       return app;
     }
+    case "bare-static-same": {
+      // serve-static with exactly the options the library documents for its static files.
+      const serveStatic = require("serve-static");
+      const app = express();
+      app.use(
+        "/static",
+        serveStatic(spec.dir ?? "", {
+          index: false,
+          dotfiles: "ignore",
+          redirect: false,
+          etag: true,
+          lastModified: true,
+          maxAge: ONE_YEAR_MS,
+          setHeaders: (res) => res.setHeader("Expires", new Date(Date.now() + ONE_YEAR_MS).toUTCString()),
+        }),
+      );
+      return app;
+    }
+    case "bare-floor": {
+      // The floor of any Express app: the same TwiML, no body parsing at all.
+      const app = express();
+      app.post(INCOMING_URI, (_req, res) => {
+        res.status(200).type(TWIML_TYPE).send(TWIML);
+      });
+      app.post(CHOICE_URI, (_req, res) => {
+        res.status(200).type(TWIML_TYPE).send(TWIML);
+      });
+      return app;
+    }
+    case "lib-signed":
+      return signedApp(true);
+    case "lib-unsigned":
+      return signedApp(false);
+    case "lib-transition":
+      return libApp([choiceState()]);
     case "lib-session":
       return sessionApp(spec);
     default:
       throw new Error(`unknown bench target ${JSON.stringify(spec.kind)}`);
   }
+}
+
+const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** A normal state at INCOMING_URI whose answers post to CHOICE_URI and lead to an end state with the same TwiML. */
+function choiceState() {
+  const next = endState("next");
+  return { name: "choice", uri: INCOMING_URI, processTransitionUri: CHOICE_URI, twimlFor: () => TWIML, transitionOut: (input) => (input?.Digits === "1" ? next : next) };
+}
+
+/** An end state behind a TLS proxy (the public URL is https://SIGNED_HOST), with signature validation on or off. */
+function signedApp(validate) {
+  return twilioIvr()([endState("incoming", INCOMING_URI)], {
+    twilio: { authToken: validate ? SIGNING_TOKEN : "", validate },
+    urlFor: { host: () => SIGNED_HOST, scheme: () => "https" },
+  });
 }
 
 function endState(name, uri) {

@@ -1,6 +1,12 @@
 // What every target serves and what the load generator sends: one place, so both sides agree.
 
 export const INCOMING_URI = "/incoming-call";
+/** Where the transition scenario's Gather answers go (a normal state's processTransitionUri). */
+export const CHOICE_URI = "/incoming-call/choice";
+
+/** The public host of the signed-requests scenario (the app sits behind a TLS proxy) and its token. */
+export const SIGNED_HOST = "ivr.bench.example";
+export const SIGNING_TOKEN = "bench-auth-token-0123456789abcdef";
 
 export const TWIML =
   '<?xml version="1.0" encoding="UTF-8"?><Response>' +
