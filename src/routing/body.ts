@@ -5,6 +5,7 @@ import { log } from "../logger";
 
 // Twilio posts small form bodies; 100kb is ample and bounds memory per request.
 const BODY_LIMIT = "100kb";
+const BODY_LIMIT_BYTES = 100 * 1024;
 /** More `&`-separated fields than this is answered 413, as body-parser's `parameterLimit` did. */
 export const PARAMETER_LIMIT = 1000;
 
@@ -208,14 +209,102 @@ function reject(req: Request, res: Parameters<RequestHandler>[1], status: number
   res.status(code).type("text/plain").send(ANSWERS[code] ?? ANSWERS[400]);
 }
 
+/** True for a Content-Type of `application/x-www-form-urlencoded`, parameters aside (as type-is matches it). */
+function isFormType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const semicolon = header.indexOf(";");
+  return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase() === "application/x-www-form-urlencoded";
+}
+
+/** Parses the bytes read into `req.body`, or answers the request when they are not a form Twilio could send. */
+function finish(req: Request, res: Parameters<RequestHandler>[1], next: Parameters<RequestHandler>[2], bytes: Buffer): void {
+  const charset = charsetOf(req);
+  if (charset !== "utf-8" && charset !== "iso-8859-1") {
+    req.body = undefined;
+    reject(req, res, 415, `unsupported charset ${JSON.stringify(charset)}`);
+    return;
+  }
+  try {
+    req.body = parseFormBody(bytes, charset);
+  } catch (parseError) {
+    req.body = undefined;
+    if (!(parseError instanceof FormBodyError)) {
+      next(parseError); // never expected: a bug here, not the caller's fault
+      return;
+    }
+    reject(req, res, parseError.status, parseError.message);
+    return;
+  }
+  next();
+}
+
+/**
+ * Reads an uncompressed form body straight off the request: what Twilio sends, every time. It
+ * does what body-parser's raw reader would (the size limit, a Content-Length that must match)
+ * without its general machinery, which cost about a tenth of a request's time.
+ */
+function readPlainForm(req: Request, res: Parameters<RequestHandler>[1], next: Parameters<RequestHandler>[2]): void {
+  const declared = req.headers["content-length"];
+  const expected = declared === undefined ? undefined : Number(declared);
+  if (expected !== undefined && expected > BODY_LIMIT_BYTES) {
+    reject(req, res, 413, "entity.too.large");
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  const stop = (): void => {
+    done = true;
+    req.removeListener("data", onData);
+    req.removeListener("end", onEnd);
+    req.removeListener("error", onError);
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > BODY_LIMIT_BYTES) {
+      stop();
+      // Answered now; the rest of the body is discarded by Node when the response ends.
+      req.resume();
+      reject(req, res, 413, "entity.too.large");
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = (): void => {
+    stop();
+    if (expected !== undefined && size !== expected) {
+      reject(req, res, 400, "request.size.invalid");
+      return;
+    }
+    (req as Request & { _body?: boolean })._body = true;
+    finish(req, res, next, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+  };
+  const onError = (): void => {
+    if (done) return;
+    stop();
+    // The client went away or sent a broken stream: nobody is left to answer.
+    if (!res.headersSent && !req.destroyed) reject(req, res, 400, "request.aborted");
+  };
+  req.on("data", onData);
+  req.on("end", onEnd);
+  req.on("error", onError);
+}
+
 /**
  * Parses Twilio's `application/x-www-form-urlencoded` POST body into `req.body` (see
  * {@link parseFormBody}). A malformed (400), oversized or too-many-fields (413) or unsupported
  * (415) body is answered here: it is the caller's fault, never a 500, and nothing after this
  * (signature check, sessions, state code) runs for it. A body of another type, or one an outer
- * app already parsed, is left as it is.
+ * app already parsed, is left as it is. An uncompressed form (Twilio's) is read directly; a
+ * compressed one goes through body-parser, which inflates it.
  */
 export const parseTwilioBody: RequestHandler = function parseTwilioBody(req, res, next) {
+  const alreadyRead = (req as Request & { _body?: boolean })._body === true;
+  const encoding = req.headers["content-encoding"];
+  if (!alreadyRead && isFormType(req.headers["content-type"]) && (encoding === undefined || encoding.toLowerCase() === "identity")) {
+    readPlainForm(req, res, next);
+    return;
+  }
   const before: unknown = req.body;
   readForm(req, res, (err?: unknown) => {
     if (err !== undefined && err !== null) {
@@ -229,23 +318,6 @@ export const parseTwilioBody: RequestHandler = function parseTwilioBody(req, res
       next();
       return;
     }
-    const charset = charsetOf(req);
-    if (charset !== "utf-8" && charset !== "iso-8859-1") {
-      req.body = undefined;
-      reject(req, res, 415, `unsupported charset ${JSON.stringify(charset)}`);
-      return;
-    }
-    try {
-      req.body = parseFormBody(bytes, charset);
-    } catch (parseError) {
-      req.body = undefined;
-      if (!(parseError instanceof FormBodyError)) {
-        next(parseError); // never expected: a bug here, not the caller's fault
-        return;
-      }
-      reject(req, res, parseError.status, parseError.message);
-      return;
-    }
-    next();
+    finish(req, res, next, bytes);
   });
 };

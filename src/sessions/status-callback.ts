@@ -14,7 +14,7 @@ export function createStatusCallbackHandler(store: SessionStore): WebhookHandler
     const callSid = input.CallSid;
     if (typeof callSid !== "string" || callSid === "") {
       log.warn("status callback %s without a CallSid", req.originalUrl);
-      return { status: 400, body: "Missing CallSid.", contentType: "text/plain" };
+      return { status: 400, body: "Missing CallSid.", contentType: "text/plain; charset=utf-8" };
     }
     const status = input.CallStatus;
     if (typeof status === "string" && FINAL_STATUSES.has(status)) {
