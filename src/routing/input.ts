@@ -5,8 +5,11 @@ import type { InputData } from "../types";
  * POST had no (form) body. Keys are defined, not assigned, so a `__proto__` field stays data.
  */
 export function toInputData(body: unknown): InputData {
+  if (typeof body !== "object" || body === null) return {};
+  // The library's own form parser gives a prototype-less object of strings and string arrays:
+  // one spread copies it (spread defines properties, so a `__proto__` field stays data).
+  if (Object.getPrototypeOf(body) === null && allFieldValues(body as Record<string, unknown>)) return { ...(body as InputData) };
   const input: InputData = {};
-  if (typeof body !== "object" || body === null) return input;
   for (const key of Object.keys(body)) {
     const value = (body as Record<string, unknown>)[key];
     if (typeof value !== "string" && !Array.isArray(value)) continue;
@@ -15,4 +18,13 @@ export function toInputData(body: unknown): InputData {
     else input[key] = value as string | string[];
   }
   return input;
+}
+
+/** True when every own value is a string or an array (what a parsed form holds). */
+function allFieldValues(body: Record<string, unknown>): boolean {
+  for (const key in body) {
+    const value = body[key];
+    if (typeof value !== "string" && !Array.isArray(value)) return false;
+  }
+  return true;
 }

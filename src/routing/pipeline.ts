@@ -153,28 +153,67 @@ export function createPipeline(settings: PipelineSettings): (handler: WebhookHan
       const addTrace = (): void => {
         if (traced && !res.headersSent) res.set(TRACE_HEADER, encodeTrace(context.progress.steps()));
       };
-      const timedOut = (): StateError => {
+      const answer = (reply: WebhookAnswer): void => {
+        addTrace();
+        try {
+          send(res, reply);
+        } catch (err) {
+          next(err); // never expected (sending failed after headers went out): Express's final handler logs it
+        }
+      };
+      const fail = (thrown: unknown): void => {
+        // The trace is set first, so that the error middleware's answer carries it too.
+        addTrace();
+        const err = context.progress.scrub(asError(thrown, context.progress));
+        if (!answersTwiml || res.headersSent || onError === undefined) {
+          next(err);
+          return;
+        }
+        errorAnswer(err, context).then(
+          (reply) => {
+            if (reply === undefined) next(err);
+            else answer(reply);
+          },
+          () => {
+            next(err); // errorAnswer never rejects; kept so that nothing is left unhandled
+          },
+        );
+      };
+
+      // Settled by the handler or by the bound, whichever comes first; what comes later is dropped.
+      // Callbacks rather than a promise race: one timer and two callbacks per request.
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
         const { stateName, step } = context.progress;
         const where = stateName === undefined ? `${req.method} ${req.path}` : `${step ?? "a function"} of state "${stateName}"`;
         const error = new StateError("ERR_IVR_TIMEOUT", stateName ?? "unnamed state", `${where} did not finish within ${timeoutMs} ms (config.timeoutMs); its late result will be dropped`);
         log.error("%s", error.message);
-        return error;
-      };
-      within(Promise.resolve().then(() => handler(context)), timeoutMs, timedOut)
-        .then((answer) => {
-          addTrace();
-          send(res, answer);
-        })
-        .catch(async (thrown: unknown) => {
-          // Set first, so that the error middleware's answer carries it too.
-          addTrace();
-          const err = context.progress.scrub(asError(thrown, context.progress));
-          const answer = answersTwiml && !res.headersSent ? await errorAnswer(err, context) : undefined;
-          if (answer === undefined) next(err);
-          else send(res, answer);
-        })
-        // Never expected (sending failed after headers went out): Express's own final handler logs it.
-        .catch(next);
+        fail(error);
+      }, timeoutMs);
+      let work: Promise<WebhookAnswer>;
+      try {
+        work = handler(context);
+      } catch (err) {
+        // A handler that throws instead of rejecting: the same error path, with the error as thrown.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        work = Promise.reject(err);
+      }
+      work.then(
+        (reply) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          answer(reply);
+        },
+        (err: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          fail(err);
+        },
+      );
     }
 
     return function twilioWebhook(req, res, next) {

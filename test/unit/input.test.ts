@@ -23,6 +23,17 @@ describe("toInputData", () => {
     expect(Object.getOwnPropertyDescriptor(input, "__proto__")?.value).toBe("x");
   });
 
+  it("a prototype-less parsed form with a __proto__ field: an own data key, the prototype untouched", () => {
+    const body = Object.create(null) as Record<string, string>;
+    body.__proto__ = "x"; // no accessor on a prototype-less object: an ordinary own field
+    body.Digits = "1";
+    const input = toInputData(body);
+    expect(Object.getPrototypeOf(input)).toBe(Object.prototype);
+    expect(Object.keys(input)).toEqual(["__proto__", "Digits"]);
+    expect(Object.getOwnPropertyDescriptor(input, "__proto__")?.value).toBe("x");
+    expect(({} as Record<string, unknown>).Digits).toBeUndefined();
+  });
+
   it("preserves every string field of arbitrary bodies (property)", () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.string()), (fields) => {
