@@ -15,7 +15,7 @@ export function findRedisServer() {
 }
 
 /** A free TCP port on 127.0.0.1 (asked of the OS, then released for redis-server to take). */
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.on("error", reject);

@@ -27,13 +27,12 @@ import crypto from "node:crypto";
 import diagnostics from "node:diagnostics_channel";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import net from "node:net";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createClient } from "redis";
-import { findRedisServer, startRedisServer } from "../bench/redis.mjs";
+import { findRedisServer, freePort, startRedisServer } from "../bench/redis.mjs";
 import { DEFAULT_FORECAST, SoakFailure, WALKS, WELCOME } from "./soak/walks.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -112,16 +111,6 @@ function seededRandom(seed) {
   };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The resident set size of a process, in bytes, from /proc (Linux). */
 function rssOf(pid) {

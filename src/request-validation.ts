@@ -12,40 +12,40 @@ export interface SignatureSettings {
 }
 
 /**
- * The URLs Twilio may have signed for this request: as Node sees it (`req.protocol`, the Host
- * header, `req.originalUrl`), and the public URL `urlFor` describes (TLS-terminating proxies and
- * tunnels change protocol and Host). Both share the path and the body, so accepting either opens no
- * replay to another route.
+ * The URLs Twilio may have signed for this request: the public URL `urlFor` describes (first:
+ * behind a TLS-terminating proxy or tunnel it is the one signed, so a genuine request costs one
+ * HMAC), and the URL as Node sees it (`req.protocol`, the Host header, `req.originalUrl`). Both
+ * share the path and the body, so accepting either opens no replay to another route.
  */
-export function signatureCandidates(req: Request, settings: SignatureSettings): string[] {
+export function signatureCandidates(req: Request, settings: SignatureSettings): { asSeen: string; publicUrl: string | undefined } {
   const asSeen = `${req.protocol}://${req.get("host") ?? ""}${req.originalUrl}`;
   let publicUrl: string;
   try {
     publicUrl = `${settings.scheme?.(req) ?? req.protocol}://${settings.host(req)}${req.originalUrl}`;
   } catch (err) {
     log.error("urlFor.host/scheme threw while checking a signature: %s", errorMessage(err));
-    return [asSeen];
+    return { asSeen, publicUrl: undefined };
   }
-  return publicUrl === asSeen ? [asSeen] : [asSeen, publicUrl];
+  return { asSeen, publicUrl: publicUrl === asSeen ? undefined : publicUrl };
 }
 
 /**
  * True when `X-Twilio-Signature` matches one of {@link signatureCandidates} (every form Twilio's
- * own validation accepts, with any of the tokens). The public URL goes first: behind a proxy it
- * is the one signed, so a genuine request costs one HMAC. Expects `req.body` to be parsed already.
+ * own validation accepts, with any of the tokens). Expects `req.body` to be parsed already.
  */
 export function isSignedByTwilio(req: Request, settings: SignatureSettings): boolean {
   const signature = req.headers["x-twilio-signature"];
   if (typeof signature !== "string" || signature === "") return false;
   const params = (req.body ?? {}) as Record<string, unknown>;
-  return matchesSignature(signature, settings.authTokens, signatureCandidates(req, settings).reverse(), signedParams(params));
+  const { asSeen, publicUrl } = signatureCandidates(req, settings);
+  return matchesSignature(signature, settings.authTokens, publicUrl === undefined ? [asSeen] : [publicUrl, asSeen], signedParams(params));
 }
 
 /** Why a signature usually fails, for the development log: never the token or the expected signature. */
 function explain(req: Request, settings: SignatureSettings): string {
   const signature = req.get("x-twilio-signature");
-  const [asSeen, publicUrl] = signatureCandidates(req, settings);
-  const checked = [`${String(asSeen)} (as Node saw it)`, ...(publicUrl === undefined ? [] : [`${publicUrl} (the public URL from urlFor.host/urlFor.scheme)`])];
+  const { asSeen, publicUrl } = signatureCandidates(req, settings);
+  const checked = [`${asSeen} (as Node saw it)`, ...(publicUrl === undefined ? [] : [`${publicUrl} (the public URL from urlFor.host/urlFor.scheme)`])];
   return (
     `${signature === undefined || signature === "" ? "no X-Twilio-Signature header" : "X-Twilio-Signature matches none of the URLs checked"}. ` +
     `Checked: ${checked.join(", ")}. Twilio signs the exact URL it called. Common causes: a proxy or tunnel in front ` +

@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { edgeKey, type FlowCoverage, type FlowEdgeKind, type FlowMap, type FlowNode, type FlowNodeKind } from "./graph";
-import { walkCall, type TraceOf, type Walk } from "./walk";
-import type { TranscriptEntry } from "../transcript";
+import { walkOf, type Walk, type WalkableCall } from "./walk";
 
 // Coverage: which states and edges of a map the tests walked. Opt-in: with TWILIO_FLOW_COVERAGE
 // naming a folder, every simulated call (not mapFlow's exploration) writes the walk it took there,
@@ -18,10 +17,7 @@ const FORMAT = "twilio-interactive-flow/walk";
 const VERSION = 1;
 
 /** What the recorder needs of a call (a SimulatedCall). */
-export interface RecordableCall {
-  readonly transcript: readonly TranscriptEntry[];
-  statesOf: TraceOf;
-  readonly failed: boolean;
+export interface RecordableCall extends WalkableCall {
   readonly callSid: string;
 }
 
@@ -50,7 +46,7 @@ const madeDirs = new Set<string>();
 const failedDirs = new Set<string>();
 
 function toFile(call: RecordableCall): WalkFile {
-  const walk = walkCall(call.transcript, (entry) => call.statesOf(entry), call.failed);
+  const walk = walkOf(call);
   return {
     format: FORMAT,
     version: VERSION,

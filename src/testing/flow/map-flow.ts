@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { CallStepError, type SimulatedCall } from "../simulated-call";
 import type { SimulatorTarget } from "../transport";
 import { edgeKey, type FlowEdge, type FlowMap, type FlowNode } from "./graph";
-import { walkCall, type Walk } from "./walk";
+import { walkOf, type Walk } from "./walk";
 
 /** Options of {@link mapFlow}. */
 export interface MapFlowOptions {
@@ -37,11 +37,6 @@ type Action = { kind: "press"; keys: string } | { kind: "say"; text: string } | 
 
 const ALL_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"];
 const DEFAULT_MAX_STEPS = 500;
-
-/** The walk a call took so far. */
-export function walkOf(call: SimulatedCall): Walk {
-  return walkCall(call.transcript, (entry) => call.statesOf(entry), call.failed);
-}
 
 /** Nodes and edges of many walks, merged: nodes by id, edges by ends and kind (their inputs collected). */
 class MapBuilder {

@@ -207,3 +207,15 @@ export function walkCall(entries: readonly TranscriptEntry[], traceOf: TraceOf, 
   }
   return { nodes: [...walk.nodes.values()], edges: walk.edges, current: walk.current };
 }
+
+/** What a path is read from: a simulated call (or anything that keeps a transcript and its trace). */
+export interface WalkableCall {
+  readonly transcript: readonly TranscriptEntry[];
+  statesOf: TraceOf;
+  readonly failed: boolean;
+}
+
+/** The path a call took so far. */
+export function walkOf(call: WalkableCall): Walk {
+  return walkCall(call.transcript, (entry) => call.statesOf(entry), call.failed);
+}
