@@ -2,7 +2,8 @@ import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
 import { errorMessage } from "../error-message";
-import { signatureFor, signedParams } from "../signature";
+// Only twilio's webhooks module: its public entry would load the REST client too.
+import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
 import { processTraceKey, TRACE_HEADER } from "../trace";
 import { pipePair } from "./in-memory-socket";
 import { appendQuery, originOf, parseAbsoluteUrl, type ParsedUrl } from "./webhook-url";
@@ -130,8 +131,7 @@ function prepare(
     headers["content-length"] = Buffer.byteLength(form);
   }
   if (settings.authToken !== undefined) {
-    // Computed as twilio's getExpectedTwilioSignature does (proved byte-identical in test/unit/signature.test.ts).
-    headers["x-twilio-signature"] = signatureFor(settings.authToken, url.href, signedParams(method === "GET" ? {} : params));
+    headers["x-twilio-signature"] = getExpectedTwilioSignature(settings.authToken, url.href, method === "GET" ? {} : { ...params });
   }
   if (settings.inProcess || isLoopback(url.hostname)) headers[TRACE_HEADER] = processTraceKey();
   return { url, form, headers };
