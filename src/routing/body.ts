@@ -12,8 +12,23 @@ export const PARAMETER_LIMIT = 1000;
 /** Reads the bytes (inflating gzip/deflate/br, enforcing the size limit); the form itself is parsed below. */
 const readForm = bodyParser.raw({ type: "application/x-www-form-urlencoded", limit: BODY_LIMIT });
 
-/** A parsed form: repeated names become arrays in order. No prototype, so `__proto__` is just a name. */
+/**
+ * A parsed form: repeated names become arrays in order. A plain object, the very one states get
+ * as their input (no copy per request); every name is an own data key, `__proto__` included.
+ */
 export type FormFields = Record<string, string | string[]>;
+
+/** Adds one field, defining rather than assigning names the prototype has (`__proto__`, `toString`). */
+function addField(fields: FormFields, name: string, value: string): void {
+  if (!Object.hasOwn(fields, name)) {
+    if (name in fields) Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
+    else fields[name] = value;
+    return;
+  }
+  const previous = fields[name] as string | string[];
+  if (typeof previous === "string") fields[name] = [previous, value];
+  else previous.push(value);
+}
 
 /** Why a body was refused; `status` is what the client gets. */
 export class FormBodyError extends Error {
@@ -67,7 +82,7 @@ function tooManyFields(limit: number): FormBodyError {
  *   (counted like body-parser: every `&` starts one, empty ones included).
  */
 export function parseFormBody(bytes: Buffer, charset: "utf-8" | "iso-8859-1" = "utf-8", parameterLimit = PARAMETER_LIMIT): FormFields {
-  const fields = Object.create(null) as FormFields;
+  const fields: FormFields = {};
   const utf8 = charset === "utf-8";
   const end = bytes.length;
   let i = 0;
@@ -96,10 +111,7 @@ export function parseFormBody(bytes: Buffer, charset: "utf-8" | "iso-8859-1" = "
           fault = "a name or value is not valid UTF-8";
           break;
         }
-        const previous = fields[name];
-        if (previous === undefined) fields[name] = value;
-        else if (typeof previous === "string") fields[name] = [previous, value];
-        else previous.push(value);
+        addField(fields, name, value);
       }
       if (i < end && ++fieldCount > parameterLimit) throw tooManyFields(parameterLimit);
       fieldStart = i + 1;
@@ -216,26 +228,35 @@ function isFormType(header: string | undefined): boolean {
   return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase() === "application/x-www-form-urlencoded";
 }
 
+/**
+ * What the body reader calls once it is done (and not answered the request itself): `err` only for
+ * a fault of the library's own, never the caller's; `fields` when it parsed a form into `req.body`
+ * (undefined when the body was of another type, absent, or read by an outer app).
+ */
+export type BodyDone = (err: unknown, fields: FormFields | undefined) => void;
+
 /** Parses the bytes read into `req.body`, or answers the request when they are not a form Twilio could send. */
-function finish(req: Request, res: Parameters<RequestHandler>[1], next: Parameters<RequestHandler>[2], bytes: Buffer): void {
+function finish(req: Request, res: Parameters<RequestHandler>[1], done: BodyDone, bytes: Buffer): void {
   const charset = charsetOf(req);
   if (charset !== "utf-8" && charset !== "iso-8859-1") {
     req.body = undefined;
     reject(req, res, 415, `unsupported charset ${JSON.stringify(charset)}`);
     return;
   }
+  let fields: FormFields;
   try {
-    req.body = parseFormBody(bytes, charset);
+    fields = parseFormBody(bytes, charset);
   } catch (parseError) {
     req.body = undefined;
     if (!(parseError instanceof FormBodyError)) {
-      next(parseError); // never expected: a bug here, not the caller's fault
+      done(parseError, undefined); // never expected: a bug here, not the caller's fault
       return;
     }
     reject(req, res, parseError.status, parseError.message);
     return;
   }
-  next();
+  req.body = fields;
+  done(undefined, fields);
 }
 
 /**
@@ -243,7 +264,7 @@ function finish(req: Request, res: Parameters<RequestHandler>[1], next: Paramete
  * does what body-parser's raw reader would (the size limit, a Content-Length that must match)
  * without its general machinery, which cost about a tenth of a request's time.
  */
-function readPlainForm(req: Request, res: Parameters<RequestHandler>[1], next: Parameters<RequestHandler>[2]): void {
+function readPlainForm(req: Request, res: Parameters<RequestHandler>[1], done: BodyDone): void {
   const declared = req.headers["content-length"];
   const expected = declared === undefined ? undefined : Number(declared);
   if (expected !== undefined && expected > BODY_LIMIT_BYTES) {
@@ -252,17 +273,13 @@ function readPlainForm(req: Request, res: Parameters<RequestHandler>[1], next: P
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  let done = false;
-  const stop = (): void => {
-    done = true;
-    req.removeListener("data", onData);
-    req.removeListener("end", onEnd);
-    req.removeListener("error", onError);
-  };
+  // Once set, later events are ignored. The listeners stay: the request ends with them anyway.
+  let stopped = false;
   const onData = (chunk: Buffer): void => {
+    if (stopped) return;
     size += chunk.length;
     if (size > BODY_LIMIT_BYTES) {
-      stop();
+      stopped = true;
       // Answered now; the rest of the body is discarded by Node when the response ends.
       req.resume();
       reject(req, res, 413, "entity.too.large");
@@ -271,17 +288,18 @@ function readPlainForm(req: Request, res: Parameters<RequestHandler>[1], next: P
     chunks.push(chunk);
   };
   const onEnd = (): void => {
-    stop();
+    if (stopped) return;
+    stopped = true;
     if (expected !== undefined && size !== expected) {
       reject(req, res, 400, "request.size.invalid");
       return;
     }
     (req as Request & { _body?: boolean })._body = true;
-    finish(req, res, next, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    finish(req, res, done, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
   };
   const onError = (): void => {
-    if (done) return;
-    stop();
+    if (stopped) return;
+    stopped = true;
     // The client went away or sent a broken stream: nobody is left to answer.
     if (!res.headersSent && !req.destroyed) reject(req, res, 400, "request.aborted");
   };
@@ -298,11 +316,11 @@ function readPlainForm(req: Request, res: Parameters<RequestHandler>[1], next: P
  * app already parsed, is left as it is. An uncompressed form (Twilio's) is read directly; a
  * compressed one goes through body-parser, which inflates it.
  */
-export const parseTwilioBody: RequestHandler = function parseTwilioBody(req, res, next) {
+export function parseTwilioBody(req: Request, res: Parameters<RequestHandler>[1], done: BodyDone): void {
   const alreadyRead = (req as Request & { _body?: boolean })._body === true;
   const encoding = req.headers["content-encoding"];
   if (!alreadyRead && isFormType(req.headers["content-type"]) && (encoding === undefined || encoding.toLowerCase() === "identity")) {
-    readPlainForm(req, res, next);
+    readPlainForm(req, res, done);
     return;
   }
   const before: unknown = req.body;
@@ -315,9 +333,9 @@ export const parseTwilioBody: RequestHandler = function parseTwilioBody(req, res
     }
     const bytes: unknown = req.body;
     if (bytes === before || !Buffer.isBuffer(bytes)) {
-      next();
+      done(undefined, undefined);
       return;
     }
-    finish(req, res, next, bytes);
+    finish(req, res, done, bytes);
   });
-};
+}

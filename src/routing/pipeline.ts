@@ -7,10 +7,11 @@ import { createCallSession, type SessionSettings } from "../sessions/call-sessio
 import { notTwimlMessage, twimlToString } from "../twiml-result";
 import type { CallSession, InputData, UrlFor } from "../types";
 import { createUrlFor, type UrlForSettings } from "../url-for";
-import { parseTwilioBody } from "./body";
+import { parseTwilioBody, type FormFields } from "./body";
 import { toInputData } from "./input";
 import { RequestProgress } from "./progress";
 import { asksForTrace, encodeTrace, TRACE_HEADER } from "../trace";
+import { isThenable, type MaybePromise } from "./steps";
 
 /** What a webhook handler gets: the checked request, its input, and the call's session. */
 export interface WebhookContext {
@@ -32,8 +33,11 @@ export interface WebhookAnswer {
   cacheControl?: string;
 }
 
-/** The part of an endpoint that differs: everything else is the pipeline's. */
-export type WebhookHandler = (context: WebhookContext) => Promise<WebhookAnswer>;
+/**
+ * The part of an endpoint that differs: everything else is the pipeline's. It may answer
+ * synchronously (no promise, no timer: the cheap path most states take) or with a promise.
+ */
+export type WebhookHandler = (context: WebhookContext) => MaybePromise<WebhookAnswer>;
 
 /** A handler wrapped by the pipeline, called as Express middleware would be. */
 export type PipelineHandler = (req: Request, res: Response, next: NextFunction) => void;
@@ -136,12 +140,78 @@ export function createPipeline(settings: PipelineSettings): (handler: WebhookHan
   return function wrap(handler, options = {}) {
     const answersTwiml = options.answersTwiml ?? true;
 
-    function respond(req: Request, res: Response, next: NextFunction): void {
+    /** Adds the trace header when this request asked for one (or `config.trace` is on). */
+    function addTrace(context: WebhookContext, res: Response): void {
+      if ((trace || asksForTrace(context.req.headers)) && !res.headersSent) res.set(TRACE_HEADER, encodeTrace(context.progress.steps()));
+    }
+
+    function answer(context: WebhookContext, res: Response, next: NextFunction, reply: WebhookAnswer): void {
+      addTrace(context, res);
+      try {
+        send(res, reply);
+      } catch (err) {
+        next(err); // never expected (sending failed after headers went out): Express's final handler logs it
+      }
+    }
+
+    function fail(context: WebhookContext, res: Response, next: NextFunction, thrown: unknown): void {
+      // The trace is set first, so that the error middleware's answer carries it too.
+      addTrace(context, res);
+      const err = context.progress.scrub(asError(thrown, context.progress));
+      if (!answersTwiml || res.headersSent || onError === undefined) {
+        next(err);
+        return;
+      }
+      errorAnswer(err, context).then(
+        (reply) => {
+          if (reply === undefined) next(err);
+          else answer(context, res, next, reply);
+        },
+        () => {
+          next(err); // errorAnswer never rejects; kept so that nothing is left unhandled
+        },
+      );
+    }
+
+    /**
+     * Waits for an asynchronous answer within `timeoutMs`: settled by the answer or by the bound,
+     * whichever comes first; what comes later is dropped. One timer and two callbacks.
+     */
+    function awaitAnswer(context: WebhookContext, res: Response, next: NextFunction, work: PromiseLike<WebhookAnswer>): void {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        const { stateName, step } = context.progress;
+        const where = stateName === undefined ? `${context.req.method} ${context.req.path}` : `${step ?? "a function"} of state "${stateName}"`;
+        const error = new StateError("ERR_IVR_TIMEOUT", stateName ?? "unnamed state", `${where} did not finish within ${timeoutMs} ms (config.timeoutMs); its late result will be dropped`);
+        log.error("%s", error.message);
+        fail(context, res, next, error);
+      }, timeoutMs);
+      // Promise.resolve: a foreign thenable is adopted the way `await` would (and cannot throw here).
+      Promise.resolve(work).then(
+        (reply) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          answer(context, res, next, reply);
+        },
+        (err: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          fail(context, res, next, err);
+        },
+      );
+    }
+
+    function respond(req: Request, res: Response, next: NextFunction, fields: FormFields | undefined): void {
       if (isSigned !== undefined && !isSigned(req)) {
         res.status(403).type("text/plain").send("Twilio Request Validation Failed.");
         return;
       }
-      const input = toInputData(req.body);
+      // A form the pipeline parsed is already the plain object states get: no copy.
+      const input: InputData = fields ?? toInputData(req.body);
       const context: WebhookContext = {
         req,
         input,
@@ -149,80 +219,27 @@ export function createPipeline(settings: PipelineSettings): (handler: WebhookHan
         session: sessions === undefined ? undefined : createCallSession(input.CallSid, sessions),
         progress: new RequestProgress(input),
       };
-      const traced = trace || asksForTrace(req.headers);
-      const addTrace = (): void => {
-        if (traced && !res.headersSent) res.set(TRACE_HEADER, encodeTrace(context.progress.steps()));
-      };
-      const answer = (reply: WebhookAnswer): void => {
-        addTrace();
-        try {
-          send(res, reply);
-        } catch (err) {
-          next(err); // never expected (sending failed after headers went out): Express's final handler logs it
-        }
-      };
-      const fail = (thrown: unknown): void => {
-        // The trace is set first, so that the error middleware's answer carries it too.
-        addTrace();
-        const err = context.progress.scrub(asError(thrown, context.progress));
-        if (!answersTwiml || res.headersSent || onError === undefined) {
-          next(err);
-          return;
-        }
-        errorAnswer(err, context).then(
-          (reply) => {
-            if (reply === undefined) next(err);
-            else answer(reply);
-          },
-          () => {
-            next(err); // errorAnswer never rejects; kept so that nothing is left unhandled
-          },
-        );
-      };
-
-      // Settled by the handler or by the bound, whichever comes first; what comes later is dropped.
-      // Callbacks rather than a promise race: one timer and two callbacks per request.
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        const { stateName, step } = context.progress;
-        const where = stateName === undefined ? `${req.method} ${req.path}` : `${step ?? "a function"} of state "${stateName}"`;
-        const error = new StateError("ERR_IVR_TIMEOUT", stateName ?? "unnamed state", `${where} did not finish within ${timeoutMs} ms (config.timeoutMs); its late result will be dropped`);
-        log.error("%s", error.message);
-        fail(error);
-      }, timeoutMs);
-      let work: Promise<WebhookAnswer>;
+      let reply: MaybePromise<WebhookAnswer>;
       try {
-        work = handler(context);
+        reply = handler(context);
       } catch (err) {
-        // A handler that throws instead of rejecting: the same error path, with the error as thrown.
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-        work = Promise.reject(err);
+        // Thrown while running synchronously: the same error path as a rejection, with the error as thrown.
+        fail(context, res, next, err);
+        return;
       }
-      work.then(
-        (reply) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          answer(reply);
-        },
-        (err: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          fail(err);
-        },
-      );
+      // A synchronous answer needs no bound: it is already here.
+      if (isThenable(reply)) awaitAnswer(context, res, next, reply);
+      else answer(context, res, next, reply);
     }
 
     return function twilioWebhook(req, res, next) {
       if (req.method === "POST") {
-        parseTwilioBody(req, res, () => {
-          respond(req, res, next);
+        parseTwilioBody(req, res, (err, fields) => {
+          if (err === undefined) respond(req, res, next, fields);
+          else next(err);
         });
       } else {
-        respond(req, res, next);
+        respond(req, res, next, undefined);
       }
     };
   };

@@ -12,6 +12,7 @@ import {
 import { notTwimlMessage, twimlToString } from "../twiml-result";
 import { transitionWithRequest, type TransitionRequest } from "../state-hooks";
 import type { RequestProgress } from "./progress";
+import { runSteps, type MaybePromise, type Steps } from "./steps";
 import type { CallSession, InputData, NormalState, RenderableState, State, UrlFor } from "../types";
 
 /** What rendering needs from the app and the request. */
@@ -43,11 +44,11 @@ type Loose = (...args: unknown[]) => unknown;
  * when sessions are on. Whatever it throws or rejects with passes through untouched (apps check
  * `err instanceof TheirError`); it is only logged, with the state's name.
  */
-async function callUser(state: State, method: "transitionOut" | "twimlFor", args: unknown[], context: RenderContext): Promise<unknown> {
+function* callUser(state: State, method: "transitionOut" | "twimlFor", args: unknown[], context: RenderContext): Steps<unknown> {
   const fn = (state as unknown as Record<string, Loose>)[method] as Loose;
   enter(context, state, method);
   try {
-    return await (context.session === undefined ? fn.apply(state, args) : fn.apply(state, [...args, context.session]));
+    return yield context.session === undefined ? fn.apply(state, args) : fn.apply(state, [...args, context.session]);
   } catch (err) {
     log.error('%s of state "%s" failed: %s', method, stateName(state), redact(context, errorMessage(err)));
     throw err;
@@ -62,13 +63,13 @@ function detected(context: RenderContext, code: StateErrorCode, name: string, me
 }
 
 /** Calls `transitionOut(input)` and checks that what it returns is a valid state. */
-async function nextStateAfter(state: State, input: InputData | undefined, context: RenderContext): Promise<State> {
+function* nextStateAfter(state: State, input: InputData | undefined, context: RenderContext): Steps<State> {
   const hook = transitionWithRequest(state);
   if (hook !== undefined) enter(context, state, "transitionOut");
   const next =
     hook === undefined
-      ? await callUser(state, "transitionOut", [input], context)
-      : await hook.call(state, input, context.session, context.request ?? { query: {} });
+      ? yield* callUser(state, "transitionOut", [input], context)
+      : yield hook.call(state, input, context.session, context.request ?? { query: {} });
   const problems = stateProblems(next);
   if (problems.length > 0) {
     const from = stateName(state);
@@ -103,11 +104,27 @@ function startBackgroundWork(state: RenderableState, input: InputData | undefine
 
 /**
  * Renders a state: follows non-renderable branching states to a renderable one, starts its
- * background work, and returns its TwiML.
+ * background work, and returns its TwiML: synchronously when every state function it calls
+ * answers synchronously (see {@link runSteps}), else as a promise.
  * @param input - goes to the first `transitionOut` only, and to `twimlFor`/`backgroundTrigger`
  *   only when `start` is itself renderable.
+ * @throws (or rejects with) what a state function threw, or a StateError the library detected.
  */
-export async function renderState(start: State, input: InputData | undefined, context: RenderContext): Promise<string> {
+export function renderState(start: State, input: InputData | undefined, context: RenderContext): MaybePromise<string> {
+  return runSteps(renderSteps(start, input, context));
+}
+
+/** Handles a POST to a normal state's `processTransitionUri`: `transitionOut(input)`, then render the result with no input. */
+export function transitionFrom(state: NormalState, input: InputData, context: RenderContext): MaybePromise<string> {
+  return runSteps(transitionSteps(state, input, context));
+}
+
+function* transitionSteps(state: NormalState, input: InputData, context: RenderContext): Steps<string> {
+  const next = yield* nextStateAfter(state, input, context);
+  return yield* renderSteps(next, undefined, context);
+}
+
+function* renderSteps(start: State, input: InputData | undefined, context: RenderContext): Steps<string> {
   let state: State = start;
   const visited: State[] = [];
   while (!isRenderableState(state)) {
@@ -116,7 +133,7 @@ export async function renderState(start: State, input: InputData | undefined, co
       throw detected(context, "ERR_IVR_TRANSITION", stateName(visited[visited.length - 1]), `non-renderable branching states form a loop that never renders: ${cycle}`);
     }
     visited.push(state);
-    state = await nextStateAfter(state, visited.length === 1 ? input : undefined, context);
+    state = yield* nextStateAfter(state, visited.length === 1 ? input : undefined, context);
   }
 
   const renderable = state;
@@ -132,14 +149,8 @@ export async function renderState(start: State, input: InputData | undefined, co
   }
 
   startBackgroundWork(renderable, renderInput, context);
-  const twiml = await callUser(renderable, "twimlFor", [context.urlFor, renderInput], context);
+  const twiml = yield* callUser(renderable, "twimlFor", [context.urlFor, renderInput], context);
   const body = twimlToString(twiml);
   if (body === undefined) throw detected(context, "ERR_IVR_RENDER", name, notTwimlMessage(`twimlFor of state "${name}"`, twiml));
   return body;
-}
-
-/** Handles a POST to a normal state's `processTransitionUri`: `transitionOut(input)`, then render the result with no input. */
-export async function transitionFrom(state: NormalState, input: InputData, context: RenderContext): Promise<string> {
-  const next = await nextStateAfter(state, input, context);
-  return renderState(next, undefined, context);
 }

@@ -4,7 +4,7 @@ import { ConfigError } from "../errors";
 import { errorMessage } from "../error-message";
 import { isNormalState, isRoutableState, stateName } from "../states";
 import type { NormalState, State } from "../types";
-import type { EndpointOptions, PipelineHandler, WebhookHandler } from "./pipeline";
+import type { EndpointOptions, PipelineHandler, WebhookAnswer, WebhookHandler } from "./pipeline";
 import { TWIML_TYPE } from "./pipeline";
 import { transitionWithRequest } from "../state-hooks";
 import { renderState, transitionFrom } from "./render";
@@ -107,11 +107,18 @@ function routeHandler(action: RouteAction, table: RouteTable, wrap: Wrap): Pipel
   if (action.kind === "endpoint") return wrap(action.handle, { answersTwiml: false });
   // Only library-made states (menus) read the query: parse it for them alone.
   const readsQuery = action.kind === "transition" && transitionWithRequest(action.state) !== undefined;
-  return wrap(async ({ req, input, urlFor, session, progress }) => {
+  const render = action.kind === "render" ? renderState : transitionFrom;
+  const state = action.state as NormalState; // renderState takes any state; transitionFrom is only used for normal ones
+  return wrap(({ req, input, urlFor, session, progress }) => {
     const context = { urlFor, hasRoute: table.has, session, progress, request: readsQuery ? { query: req.query as Record<string, unknown> } : undefined };
-    const body = action.kind === "render" ? await renderState(action.state, input, context) : await transitionFrom(action.state, input, context);
-    return { status: 200, body, contentType: TWIML_TYPE };
+    const body = render(state, input, context);
+    // Synchronous states (most) are answered without a promise.
+    return typeof body === "string" ? twimlAnswer(body) : body.then(twimlAnswer);
   });
+}
+
+function twimlAnswer(body: string): WebhookAnswer {
+  return { status: 200, body, contentType: TWIML_TYPE };
 }
 
 /**

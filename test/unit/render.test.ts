@@ -1,6 +1,10 @@
 import { StateError, type CallSession } from "../../src";
-import { renderState, transitionFrom, type RenderContext } from "../../src/routing/render";
-import type { InputData, State } from "../../src";
+import { renderState as renderNow, transitionFrom as transitionNow, type RenderContext } from "../../src/routing/render";
+import type { InputData, NormalState, State } from "../../src";
+
+// Both answer synchronously when they can: these wrappers make every outcome a promise for `resolves`/`rejects`.
+const renderState = (...args: Parameters<typeof renderNow>): Promise<string> => Promise.resolve().then(() => renderNow(...args));
+const transitionFrom = (...args: Parameters<typeof transitionNow>): Promise<string> => Promise.resolve().then(() => transitionNow(...args));
 
 const urlFor = (path: string): string => path;
 const context = (routes: string[] = []): RenderContext => ({ urlFor, hasRoute: (p) => routes.includes(p) });
@@ -111,5 +115,33 @@ describe("transitionFrom", () => {
     await renderState(branch, { Digits: "1" }, { ...context(), session });
     expect(transitionOut.mock.calls).toEqual([[{ Digits: "1" }, session]]);
     expect(twimlFor.mock.calls).toEqual([[urlFor, undefined, session]]);
+  });
+});
+
+describe("synchronous states cost no promise", () => {
+  const normal = (next: State): NormalState => ({ name: "MENU", processTransitionUri: "/m", twimlFor: () => "menu", transitionOut: () => next });
+
+  it("returns the TwiML itself, not a promise, when every function answers synchronously", () => {
+    expect(renderNow(end("A"), {}, context())).toBe("<Response><Say>A</Say></Response>");
+    expect(transitionNow(normal(end("B")), { Digits: "1" }, context())).toBe("<Response><Say>B</Say></Response>");
+    const branch: State = { name: "BRANCH", transitionOut: () => end("C") };
+    expect(renderNow(branch, {}, context())).toBe("<Response><Say>C</Say></Response>");
+  });
+
+  it("throws a synchronous failure at once, as thrown", () => {
+    const boom = new Error("sync boom");
+    const state: State = { name: "S", isEndState: true, twimlFor: () => { throw boom; } };
+    expect(() => renderNow(state, {}, context())).toThrow(boom);
+  });
+
+  it("returns a promise once any function answers with one, and the same TwiML", async () => {
+    const later = { name: "L", isEndState: true as const, twimlFor: async () => "<Response/>" };
+    const result = transitionNow(normal(later), {}, context());
+    expect(result).toBeInstanceOf(Promise);
+    await expect(result).resolves.toBe("<Response/>");
+    const asyncOut: NormalState = { ...normal(end("X")), transitionOut: async () => end("X") };
+    const viaAsyncOut = transitionNow(asyncOut, {}, context());
+    expect(viaAsyncOut).toBeInstanceOf(Promise);
+    await expect(viaAsyncOut).resolves.toBe("<Response><Say>X</Say></Response>");
   });
 });
