@@ -7,7 +7,8 @@ import { createCallSession, type SessionSettings } from "../sessions/call-sessio
 import { notTwimlMessage, twimlToString } from "../twiml-result";
 import type { CallSession, InputData, UrlFor } from "../types";
 import { createUrlFor, type UrlForSettings } from "../url-for";
-import { parseTwilioBody, type FormFields } from "./body";
+import { parseTwilioBody } from "./body";
+import type { FormFields } from "./form-parse";
 import { toInputData } from "./input";
 import { RequestProgress } from "./progress";
 import { asksForTrace, encodeTrace, TRACE_HEADER } from "../trace";

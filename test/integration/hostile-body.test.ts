@@ -11,7 +11,7 @@ import fc from "fast-check";
 import request from "supertest";
 import * as webhooks from "twilio/lib/webhooks/webhooks.js";
 import type { InputData, State } from "../../src";
-import { FormBodyError, parseFormBody } from "../../src/routing/body";
+import { FormBodyError, parseFormBody } from "../../src/routing/form-parse";
 import { buildApp, sign, validatingConfig } from "../helpers/app";
 
 const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH === undefined ? {} : { path: process.env.FC_PATH }) };
