@@ -1,10 +1,11 @@
+import { timingSafeEqual } from "node:crypto";
 import type { Request } from "express";
 import { errorMessage } from "./error-message";
 import { log } from "./logger";
 // twilio's own validation, from its webhooks module alone: the package's public entry would also
 // load its REST client, whose HTTP library probes the global fetch at import time, and that alone
 // slowed static file serving by a quarter (issue 10).
-import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
+import { getExpectedTwilioSignature, validateRequest } from "twilio/lib/webhooks/webhooks.js";
 
 /** What signature checking needs from the resolved config. */
 export interface SignatureSettings {
@@ -14,6 +15,21 @@ export interface SignatureSettings {
   scheme: ((req: Request) => string) | undefined;
 }
 
+/** The URL as Node sees it: `req.protocol`, the Host header, `req.originalUrl`. */
+function urlAsSeen(req: Request): string {
+  return `${req.protocol}://${req.get("host") ?? ""}${req.originalUrl}`;
+}
+
+/** The public URL `urlFor` describes; undefined (and logged) when `urlFor.host`/`scheme` throws. */
+function publicUrlOf(req: Request, settings: SignatureSettings): string | undefined {
+  try {
+    return `${settings.scheme?.(req) ?? req.protocol}://${settings.host(req)}${req.originalUrl}`;
+  } catch (err) {
+    log.error("urlFor.host/scheme threw while checking a signature: %s", errorMessage(err));
+    return undefined;
+  }
+}
+
 /**
  * The URLs Twilio may have signed for this request: the public URL `urlFor` describes (first:
  * behind a TLS-terminating proxy or tunnel it is the one signed, so a genuine request costs one
@@ -21,37 +37,54 @@ export interface SignatureSettings {
  * share the path and the body, so accepting either opens no replay to another route.
  */
 export function signatureCandidates(req: Request, settings: SignatureSettings): { asSeen: string; publicUrl: string | undefined } {
-  const asSeen = `${req.protocol}://${req.get("host") ?? ""}${req.originalUrl}`;
-  let publicUrl: string;
-  try {
-    publicUrl = `${settings.scheme?.(req) ?? req.protocol}://${settings.host(req)}${req.originalUrl}`;
-  } catch (err) {
-    log.error("urlFor.host/scheme threw while checking a signature: %s", errorMessage(err));
-    return { asSeen, publicUrl: undefined };
-  }
+  const asSeen = urlAsSeen(req);
+  const publicUrl = publicUrlOf(req, settings);
   return { asSeen, publicUrl: publicUrl === asSeen ? undefined : publicUrl };
 }
 
+/** Constant-time for strings of equal length (a length is no secret: every signature has the same). */
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
 /**
- * True when twilio's own `validateRequest` accepts `X-Twilio-Signature` for one of
+ * twilio's `validateRequest` for one URL and token. The URL exactly as given is always one of the
+ * URLs `validateRequest` tries (its with-port and without-port forms leave a URL that has, or has
+ * not, a port unchanged), and it is the one Twilio signed in the common case: it is tried first,
+ * with twilio's own `getExpectedTwilioSignature`, and only when it fails does `validateRequest`
+ * try every other form. So the same signatures are accepted, and a genuine request costs one HMAC
+ * without the URL splitting `validateRequest` does first.
+ */
+function signedFor(token: string, signature: string, url: string, params: Record<string, unknown>): boolean {
+  try {
+    return sameText(getExpectedTwilioSignature(token, url, params), signature) || validateRequest(token, signature, url, params);
+  } catch {
+    // A URL twilio cannot parse (e.g. a garbage Host header) carries no valid signature.
+    return false;
+  }
+}
+
+/** True when the signature is valid for `url` with one of the tokens (current first, so the common case is one HMAC). */
+function signedWithAnyToken(signature: string, url: string, params: Record<string, unknown>, settings: SignatureSettings): boolean {
+  for (const token of settings.authTokens) if (signedFor(token, signature, url, params)) return true;
+  return false;
+}
+
+/**
+ * True when twilio's own validation accepts `X-Twilio-Signature` for one of
  * {@link signatureCandidates} with any of the tokens. Expects `req.body` to be parsed already.
+ * The URL as Node sees it is only built when the public URL fails.
  */
 export function isSignedByTwilio(req: Request, settings: SignatureSettings): boolean {
   const signature = req.headers["x-twilio-signature"];
   if (typeof signature !== "string" || signature === "") return false;
   const params = (req.body ?? {}) as Record<string, unknown>;
-  const { asSeen, publicUrl } = signatureCandidates(req, settings);
-  for (const url of publicUrl === undefined ? [asSeen] : [publicUrl, asSeen]) {
-    // Current token first, so the common case costs one HMAC; each comparison is constant-time.
-    for (const token of settings.authTokens) {
-      try {
-        if (validateRequest(token, signature, url, params)) return true;
-      } catch {
-        // A URL twilio cannot parse (e.g. a garbage Host header) carries no valid signature.
-      }
-    }
-  }
-  return false;
+  const publicUrl = publicUrlOf(req, settings);
+  if (publicUrl !== undefined && signedWithAnyToken(signature, publicUrl, params, settings)) return true;
+  const asSeen = urlAsSeen(req);
+  return asSeen !== publicUrl && signedWithAnyToken(signature, asSeen, params, settings);
 }
 
 /** Why a signature usually fails, for the development log: never the token or the expected signature. */

@@ -147,3 +147,45 @@ describe("isSignedByTwilio: properties", () => {
     );
   });
 });
+
+describe("isSignedByTwilio: the same verdict as twilio's validateRequest over every candidate (property)", () => {
+  const { validateRequest } = twilio;
+  const hostname = fc.constantFrom("ivr.example.com", "localhost", "10.0.0.7", "tunnel.example.dev");
+  const port = fc.constantFrom("", ":443", ":80", ":3000", ":8443");
+  const mount = fc.constantFrom("", "/ivr", "/a/b");
+  const path = fc.constantFrom("/incoming-call", "/menu/choice", "/it's", "/caf%C3%A9", "/x y".replace(" ", "%20"));
+  const query = fc.constantFrom("", "?menu=main", "?a='b'&c=d", "?q=%27x%27", "?r=1&r=2");
+  const body = fc.dictionary(fc.constantFrom("CallSid", "Digits", "From", "To", "SpeechResult", "x"), fc.string({ maxLength: 12 }), { maxKeys: 5 });
+  /** What the signer signed: the public URL in one of the forms validateRequest accepts, another URL, or nothing valid. */
+  const signedForm = fc.constantFrom("exact", "with-port", "without-port", "normalized", "as-seen", "other-path", "garbage");
+
+  it("accepts and rejects exactly what validateRequest accepts for the public URL or the URL as seen, with any token", () => {
+    fc.assert(
+      fc.property(
+        fc.record({ publicHost: hostname, publicPort: port, seenHost: hostname, seenPort: port, mount, path, query, body, signedForm, signerToken: fc.constantFrom("t1", "t2", "t3") }),
+        fc.constantFrom(["t1"], ["t2", "t1"], ["t1", "t2"]),
+        (c, tokens) => {
+          const originalUrl = `${c.mount}${c.path}${c.query}`;
+          const publicUrl = `https://${c.publicHost}${c.publicPort}${originalUrl}`;
+          const asSeen = `http://${c.seenHost}${c.seenPort}${originalUrl}`;
+          const signedUrl = {
+            exact: publicUrl,
+            "with-port": `https://${c.publicHost}${c.publicPort || ":443"}${originalUrl}`,
+            "without-port": `https://${c.publicHost}${originalUrl}`,
+            normalized: new URL(publicUrl).toString(),
+            "as-seen": asSeen,
+            "other-path": `https://${c.publicHost}${c.publicPort}/elsewhere`,
+            garbage: publicUrl,
+          }[c.signedForm];
+          const signature = c.signedForm === "garbage" ? "bm90IGEgc2lnbmF0dXJlIGF0IGFsbA==" : getExpectedTwilioSignature(c.signerToken, signedUrl, c.body);
+          const settings: SignatureSettings = { authTokens: tokens, host: () => `${c.publicHost}${c.publicPort}`, scheme: () => "https" };
+          const req = fakeRequest({ protocol: "http", host: `${c.seenHost}${c.seenPort}`, originalUrl, body: { ...c.body }, signature });
+
+          const oracle = tokens.some((token) => [publicUrl, asSeen].some((url) => validateRequest(token, signature, url, c.body)));
+          expect(isSignedByTwilio(req, settings)).toBe(oracle);
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+});
