@@ -23,6 +23,10 @@ const CALLABLE_CJS_FOOTER = [
   "  f.default = f; Object.defineProperty(f, '__esModule', { value: true }); module.exports = f; }",
 ].join("\n");
 
+// The ES module build has no `require`; load-on-use.ts needs one for the dependencies menus load
+// on first use. (In the CommonJS build, Node's own is used.)
+const ESM_REQUIRE_BANNER = 'import { createRequire as __tifCreateRequire } from "node:module";\nconst require = __tifCreateRequire(import.meta.url);';
+
 export default defineConfig(() => {
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
   return [
@@ -32,6 +36,7 @@ export default defineConfig(() => {
       entry: { index: "src/index.ts" },
       format: ["cjs", "esm"],
       dts: true,
+      banner: ({ format }) => (format === "esm" ? { js: ESM_REQUIRE_BANNER } : {}),
       footer: ({ format }) => (format === "cjs" ? { js: CALLABLE_CJS_FOOTER } : {}),
     },
     {
@@ -41,6 +46,7 @@ export default defineConfig(() => {
       entry: { testing: "src/testing/index.ts" },
       format: ["cjs", "esm"],
       dts: true,
+      banner: ({ format }) => (format === "esm" ? { js: ESM_REQUIRE_BANNER } : {}),
     },
     {
       // The `twilio-interactive-flow` bin. tsup marks a file starting with "#!" executable.

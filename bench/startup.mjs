@@ -29,11 +29,20 @@ const config = {
   ...(flags.static ? { staticFiles: { path: ${JSON.stringify(audio)}, mountPath: "/static" } } : {}),
   ...(flags.sessions ? { sessions: {} } : {}),
 };
-lib.twilioIvr([state], config);
+(async () => {
+const states = [state];
+if (flags.menu) {
+  // A menu with a TwiML prompt, rendered once: what loads twilio's TwiML builder and the XML parser.
+  const menuState = lib.menu({ name: "M", uri: "/m", processTransitionUri: "/m/choice", prompt: "<Say>Press 1</Say>", options: [{ keys: ["1"], to: state }], onFailure: state });
+  states.push(menuState);
+  await menuState.twimlFor((p) => p, {});
+}
+lib.twilioIvr(states, config);
 const created = process.hrtime.bigint();
 global.gc();
 const modules = Object.keys(require.cache).filter((k) => k.includes("node_modules")).length;
 process.stdout.write(JSON.stringify({ loadMs: Number(loaded - started) / 1e6, createMs: Number(created - loaded) / 1e6, heapMb: process.memoryUsage().heapUsed / 1e6, modules }));
+})();
 `;
 const baseline = `global.gc(); process.stdout.write(JSON.stringify({ loadMs: 0, createMs: 0, heapMb: process.memoryUsage().heapUsed / 1e6, modules: 0 }));`;
 
@@ -44,6 +53,7 @@ const configs = [
   ["validate + static files (20 files)", { validate: true, static: true }],
   ["validate + sessions (MemoryStore)", { validate: true, sessions: true }],
   ["validate + static + sessions", { validate: true, static: true, sessions: true }],
+  ["validate + a menu (TwiML prompt, rendered once)", { validate: true, menu: true }],
 ];
 
 const samples = new Map(configs.map(([label]) => [label, []]));

@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import type * as FastXmlParser from "fast-xml-parser";
+import { loadOnUse } from "../load-on-use";
 
 /** One verb a prompt may hold: what `<Gather>` accepts inside it. */
 export interface PromptVerb {
@@ -8,7 +9,14 @@ export interface PromptVerb {
 }
 
 const ALLOWED = new Set(["Say", "Play", "Pause"]);
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: "", parseTagValue: false, parseAttributeValue: false, trimValues: true });
+/** Only prompts written as TwiML need the parser: loaded then (see load-on-use.ts). */
+const xml = loadOnUse(() => {
+  // Its XMLValidator is deprecated in favour of a separate package, but still fast-xml-parser's own well-formedness check.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-deprecated
+  const { XMLParser, XMLValidator } = require("fast-xml-parser") as typeof FastXmlParser;
+  const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: "", parseTagValue: false, parseAttributeValue: false, trimValues: true });
+  return { parser, XMLValidator };
+});
 
 type Ordered = Record<string, unknown> & { ":@"?: Record<string, string> };
 
@@ -22,6 +30,7 @@ export function parsePromptContent(content: string): PromptVerb[] {
   const trimmed = content.trim();
   if (!trimmed.startsWith("<")) return trimmed === "" ? [] : [{ name: "Say", attributes: {}, text: trimmed }];
   const wrapped = `<Gather>${trimmed}</Gather>`;
+  const { parser, XMLValidator } = xml();
   // Deprecated in favour of a separate package, but still fast-xml-parser's own well-formedness check.
   // eslint-disable-next-line @typescript-eslint/no-deprecated
   const valid = XMLValidator.validate(wrapped);

@@ -1,7 +1,11 @@
-// The TwiML builder alone: twilio's public entry would load its REST client too (see src/signature.ts).
-import VoiceResponse from "twilio/lib/twiml/VoiceResponse.js";
+// The TwiML builder alone: twilio's public entry would load its REST client too (see src/request-validation.ts).
+import type VoiceResponse from "twilio/lib/twiml/VoiceResponse.js";
+import { loadOnUse } from "../load-on-use";
 import type { PromptVerb } from "./prompt-content";
 import type { ResolvedMenu } from "./options";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see load-on-use.ts
+const voiceResponse = loadOnUse(() => require("twilio/lib/twiml/VoiceResponse.js") as typeof VoiceResponse);
 
 type Gather = ReturnType<VoiceResponse["gather"]>;
 type GatherAttributes = NonNullable<Parameters<VoiceResponse["gather"]>[0]>;
@@ -40,7 +44,7 @@ export function answerUrl(menu: ResolvedMenu, attempt: number): string {
  * answer URL; then a `<Redirect>` there, which Twilio follows when the caller says nothing.
  */
 export function menuTwiml(menu: ResolvedMenu, attempt: number, before: readonly PromptVerb[], prompt: readonly PromptVerb[]): string {
-  const response = new VoiceResponse();
+  const response = new (voiceResponse())();
   const url = answerUrl(menu, attempt);
   const attributes: GatherAttributes = { action: url, method: "POST", input: [...menu.input] };
   if (menu.numDigits !== undefined) attributes.numDigits = menu.numDigits;

@@ -199,6 +199,41 @@ assert.equal(simulateCall, testing.simulateCall);
 await simulatorSmoke(twilioIvr, testing, 'import { simulateCall } from "twilio-interactive-flow/testing"').catch(fail);
 `;
 
+// Menus load twilio's TwiML builder and an XML parser on first use (src/load-on-use.ts): an app
+// without menus never loads them, and a menu still works in both builds, the ES one included
+// (where \`require\` comes from the banner tsup adds).
+const LAZY_MENU_BODY = `
+const menuDependencies = () => Object.keys(requireFromHere.cache).filter((file) => /[\\\\/](xmlbuilder|fast-xml-parser)[\\\\/]|VoiceResponse\\.js$/.test(file));
+assert.deepEqual(menuDependencies(), [], "loaded before any menu was made");
+const app = lib.twilioIvr([{ name: "E", uri: "/e", isEndState: true, twimlFor: () => "<Response/>" }], { twilio: { authToken: "t" }, urlFor: { host: () => "h" } });
+assert.equal(typeof app, "function");
+assert.deepEqual(menuDependencies(), [], "loaded by an app without menus");
+const sales = { name: "sales", uri: "/sales", isEndState: true, twimlFor: () => "<Response><Say>Sales</Say></Response>" };
+const main = lib.menu({ name: "main", uri: "/main", processTransitionUri: "/main/choice", prompt: '<Say voice="alice">Press 1 &amp; wait</Say>', options: [{ keys: ["1"], to: sales }], onFailure: sales });
+const twiml = String(await main.twimlFor((p) => p, {}));
+assert.match(twiml, /<Gather action="\\/main\\/choice\\?attempt=1"[^>]*><Say voice="alice">Press 1 &amp; wait<\\/Say><\\/Gather>/, twiml);
+assert.notDeepEqual(menuDependencies(), [], "a menu with a TwiML prompt loaded them");
+`;
+
+const LAZY_MENU_CJS = `"use strict";
+const assert = require("node:assert/strict");
+const requireFromHere = require;
+const lib = require("twilio-interactive-flow");
+(async () => {
+${LAZY_MENU_BODY}
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+const LAZY_MENU_ESM = `import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import * as lib from "twilio-interactive-flow";
+const requireFromHere = createRequire(import.meta.url);
+${LAZY_MENU_BODY}
+`;
+
 // Typed: it must compile with strict settings, and the @ts-expect-error lines prove the types
 // are real (if they were \`any\`, the expected errors would be missing and tsc would fail).
 const TS = `import assert from "node:assert/strict";
@@ -450,6 +485,7 @@ async function main() {
 
     writeProject(path.join(project, "cjs-js"), { "package.json": { private: true, type: "commonjs" }, "index.js": CJS_JS });
     writeProject(path.join(project, "esm-js"), { "index.mjs": ESM_JS });
+    writeProject(path.join(project, "lazy-menu"), { "package.json": { private: true, type: "commonjs" }, "index.js": LAZY_MENU_CJS, "index.mjs": LAZY_MENU_ESM });
     writeProject(path.join(project, "ts-cjs"), { "package.json": { private: true, type: "commonjs" }, "tsconfig.json": TSCONFIG, "index.ts": TS });
     writeProject(path.join(project, "ts-node10"), { "package.json": { private: true, type: "commonjs" }, "tsconfig.json": TSCONFIG_NODE10, "index.ts": TS });
     writeProject(path.join(project, "bin-call"), { "package.json": { private: true, type: "commonjs" }, "index.js": BIN_CALL_JS });
@@ -480,6 +516,10 @@ async function main() {
       quietly('ESM JS (.mjs): import twilioIvr, { isValidState } and { simulateCall } from ".../testing" work', () => run(node, ["index.mjs"], inProject("esm-js"))).then(
         (r) => [r],
       ),
+      quietly("CommonJS: an app without menus loads neither twilio's TwiML builder nor the XML parser; a menu loads them and works", () =>
+        run(node, ["index.js"], inProject("lazy-menu")),
+      ).then((r) => [r]),
+      quietly("ESM: the same, with `require` from the ES build's banner", () => run(node, ["index.mjs"], inProject("lazy-menu"))).then((r) => [r]),
       quietly("bin: node_modules/.bin/twilio-interactive-flow --help and --version exit 0", async () => {
         const installedBin = path.join(project, "node_modules", ".bin", "twilio-interactive-flow");
         const help = await run(installedBin, ["--help"], { cwd: project });
