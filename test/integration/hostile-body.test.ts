@@ -131,13 +131,15 @@ describe("malformed bodies", () => {
 
 describe("the signature is never checked over a body that is refused", () => {
   const url = "http://ivr.example.com/incoming";
-  let validateSpy: jest.SpyInstance;
+  // The module the library takes twilio's signature functions from: a check computes one with
+  // getExpectedTwilioSignature (the URL as given), then validateRequest (its other forms).
+  let spies: jest.SpyInstance[] = [];
+  const signatureComputed = (): boolean => spies.some((spy) => spy.mock.calls.length > 0);
   beforeEach(() => {
-    // The module the library takes twilio's validateRequest from.
-    validateSpy = jest.spyOn(webhooks, "validateRequest");
+    spies = [jest.spyOn(webhooks, "getExpectedTwilioSignature"), jest.spyOn(webhooks, "validateRequest")];
   });
   afterEach(() => {
-    validateSpy.mockRestore();
+    for (const spy of spies) spy.mockRestore();
   });
 
   it("answers 400 to a malformed body whose signature matches its literal text (which the old parser accepted with 200)", async () => {
@@ -148,7 +150,7 @@ describe("the signature is never checked over a body that is refused", () => {
     const res = await post(app, "CallSid=CA1&Digits=%E0%A4%A").set("Host", "ivr.example.com").set("X-Twilio-Signature", signature);
     expect(res.status).toBe(400);
     expect(res.text).toBe("Malformed request body.");
-    expect(validateSpy).not.toHaveBeenCalled();
+    expect(signatureComputed()).toBe(false);
     expect(twimlFor).not.toHaveBeenCalled();
   });
 
@@ -158,7 +160,7 @@ describe("the signature is never checked over a body that is refused", () => {
     const params = { CallSid: "CA1", SpeechResult: "x".repeat(101 * 1024) };
     const res = await post(app, new URLSearchParams(params).toString()).set("Host", "ivr.example.com").set("X-Twilio-Signature", sign(url, params));
     expect(res.status).toBe(413);
-    expect(validateSpy).not.toHaveBeenCalled();
+    expect(signatureComputed()).toBe(false);
     expect(twimlFor).not.toHaveBeenCalled();
   });
 
@@ -168,7 +170,7 @@ describe("the signature is never checked over a body that is refused", () => {
     const params = { CallSid: "CA1", Digits: "\u0924" };
     const res = await post(app, new URLSearchParams(params).toString()).set("Host", "ivr.example.com").set("X-Twilio-Signature", sign(url, params));
     expect(res.status).toBe(200);
-    expect(validateSpy).toHaveBeenCalled();
+    expect(signatureComputed()).toBe(true);
     expect(lastInput(twimlFor)).toStrictEqual(params);
   });
 });
