@@ -74,9 +74,15 @@ return 1`;
 
 const DESTROY_SCRIPT = `return redis.call('DEL', KEYS[1])`;
 
-/** A fresh revision per write: unlike a counter, it can never repeat after the data is destroyed and re-created. */
+/**
+ * A fresh revision per write, never repeated: after the data is destroyed and re-created, or by
+ * another instance of the app. A random prefix per process and a counter, rather than random bytes
+ * per write: as unique, without a call into the system's random source on every write.
+ */
+const REVISION_PREFIX = crypto.randomBytes(9).toString("base64url");
+let revisionCount = 0;
 function newRevision(): string {
-  return crypto.randomBytes(9).toString("base64url");
+  return `${REVISION_PREFIX}${(revisionCount++).toString(36)}`;
 }
 
 /** The reply of HGETALL inside a script: a flat [field, value, ...] array. */
@@ -115,6 +121,8 @@ export class RedisStore implements SessionStore {
   private readonly url: string | undefined;
   private readonly timeoutMs: number;
   private client: Promise<RedisEvalClient> | undefined;
+  /** The client once connected: commands then go straight to it, without a hop through the promise. */
+  private ready: RedisEvalClient | undefined;
   private closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -144,7 +152,10 @@ export class RedisStore implements SessionStore {
     }
     this.timeoutMs = timeoutMs;
     this.url = url;
-    if (client !== undefined) this.client = Promise.resolve(client as RedisEvalClient);
+    if (client !== undefined) {
+      this.ready = client as RedisEvalClient;
+      this.client = Promise.resolve(this.ready);
+    }
   }
 
   async get(callSid: string): Promise<StoredSession | undefined> {
@@ -193,7 +204,9 @@ export class RedisStore implements SessionStore {
 
   private run(script: string, callSid: string, args: string[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error("RedisStore is closed"));
-    const work = (this.client ??= this.openClient()).then((client) => client.eval(script, { keys: [this.prefix + callSid], arguments: args }));
+    const options = { keys: [this.prefix + callSid], arguments: args };
+    const ready = this.ready;
+    const work = ready !== undefined ? ready.eval(script, options) : (this.client ??= this.openClient()).then((client) => client.eval(script, options));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`RedisStore: no answer from Redis within ${this.timeoutMs} ms`));
@@ -225,6 +238,9 @@ export class RedisStore implements SessionStore {
         url,
         // Fail fast while Redis is unreachable instead of queueing commands (and callers) indefinitely.
         disableOfflineQueue: true,
+        // Every command is bounded by the store's own timer (run): node-redis's default 5 s bound
+        // would add a second timer and an AbortSignal to every command.
+        commandOptions: { timeout: 0 },
         socket: { connectTimeout: this.timeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
       });
       // node-redis emits connection errors as events; without a listener they would crash the process.
@@ -250,7 +266,8 @@ export class RedisStore implements SessionStore {
       } finally {
         clearTimeout(timer);
       }
-      return client as unknown as OwnedClient;
+      this.ready = client as unknown as OwnedClient;
+      return this.ready;
     })();
     connecting.catch(() => {
       if (this.client === connecting) this.client = undefined;
