@@ -266,8 +266,9 @@ export class RedisStore implements SessionStore {
       } finally {
         clearTimeout(timer);
       }
-      this.ready = client as unknown as OwnedClient;
-      return this.ready;
+      const owned = client as unknown as OwnedClient;
+      this.ready = owned;
+      return owned;
     })();
     connecting.catch(() => {
       if (this.client === connecting) this.client = undefined;
