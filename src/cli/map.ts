@@ -5,6 +5,7 @@ import { edgeKey, ERROR_ID } from "../testing/flow/graph";
 import { coverageSummary, edgeLabel } from "../testing/flow/render-dot";
 import { PROGRAM, type MapCommand } from "./args";
 import { describeFailure } from "./phone";
+import { errorMessage } from "../error-message";
 
 /** Where `map` writes: the drawing (when no --out) on stdout, everything else on stderr. */
 export interface MapIo {
@@ -75,7 +76,7 @@ export async function runMap(command: MapCommand, io: MapIo): Promise<number> {
       if (!fs.statSync(command.coverage).isDirectory()) throw new Error("not a folder");
       coverageDir = command.coverage;
     } catch (error) {
-      err(`${PROGRAM}: --coverage ${command.coverage}: ${error instanceof Error ? error.message : String(error)}`);
+      err(`${PROGRAM}: --coverage ${command.coverage}: ${errorMessage(error)}`);
       err(`(run the tests with ${COVERAGE_ENV}=<folder> first: each simulated call records its walk there)`);
       return 2;
     }
@@ -99,7 +100,7 @@ export async function runMap(command: MapCommand, io: MapIo): Promise<number> {
   try {
     drawing = await draw(map, command, coverage);
   } catch (error) {
-    err(`${PROGRAM}: could not draw the map as ${command.format}: ${error instanceof Error ? error.message : String(error)}`);
+    err(`${PROGRAM}: could not draw the map as ${command.format}: ${errorMessage(error)}`);
     return 1;
   }
   if (command.out === undefined) {
@@ -108,7 +109,7 @@ export async function runMap(command: MapCommand, io: MapIo): Promise<number> {
     try {
       fs.writeFileSync(command.out, drawing);
     } catch (error) {
-      err(`${PROGRAM}: cannot write ${command.out}: ${error instanceof Error ? error.message : String(error)}`);
+      err(`${PROGRAM}: cannot write ${command.out}: ${errorMessage(error)}`);
       return 1;
     }
   }

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { edgeKey, type FlowCoverage, type FlowEdgeKind, type FlowMap, type FlowNode, type FlowNodeKind } from "./graph";
 import { walkOf, type Walk, type WalkableCall } from "./walk";
+import { errorMessage } from "../../error-message";
 
 // Coverage: which states and edges of a map the tests walked. Opt-in: with TWILIO_FLOW_COVERAGE
 // naming a folder, every simulated call (not mapFlow's exploration) writes the walk it took there,
@@ -84,7 +85,7 @@ export function recordCoverage(call: RecordableCall, env: NodeJS.ProcessEnv = pr
     fs.renameSync(partial, file);
   } catch (err) {
     failedDirs.add(folder);
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorMessage(err);
     process.stderr.write(`twilio-interactive-flow: cannot record flow coverage in ${folder} (${COVERAGE_ENV}): ${reason}. Calls of this process are not recorded.\n`);
   }
 }
