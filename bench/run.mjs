@@ -14,6 +14,9 @@
 //   BENCH_ONLY                    e.g. "1,3": run only these scenarios (default: all, 1 to 7)
 //   BENCH_REDIS_CPU [2, or 0 on a 2-core machine]  CPU of the redis-server of scenario 5 (when pinning)
 //   BENCH_PIN [1]                 pin the load generator to CPU 0 and servers to CPU 1 (needs taskset)
+//   BENCH_CLIENT [auto]           load generator of the HTTP scenarios: "wrk" (Debian's package; its rounds
+//                                 last whole seconds, at least 2), "node" (bench/load.mjs), or "auto": wrk when
+//                                 it is on PATH, else node
 //   BENCH_CPU_PROF                a directory: server processes write --cpu-prof profiles there
 import { execFileSync, fork } from "node:child_process";
 import crypto from "node:crypto";
@@ -24,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import twilio from "twilio";
 import { compareCreation, writeRandomFiles } from "./files.mjs";
 import { createClient } from "./load.mjs";
+import { createWrkClient, wrkVersion } from "./wrk.mjs";
 import { formatMs, formatNumber, median, table } from "./stats.mjs";
 import { bulk, command, findRedisServer, startRedisServer } from "./redis.mjs";
 import { CHOICE_URI, FORM_BODY, INCOMING_URI, SESSION_CALLS, SESSION_URI, SIGNED_HOST, SIGNING_TOKEN, TWIML, TWIML_TYPE, callSid, formBody, stateUri, visitOf } from "./workload.mjs";
@@ -59,6 +63,16 @@ const settings = {
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
 settings.redisCpu = redisCpu();
+settings.client = loadGenerator();
+
+/** Which load generator the HTTP scenarios use: { name, create }. */
+function loadGenerator() {
+  const wanted = process.env.BENCH_CLIENT ?? "auto";
+  if (!["auto", "wrk", "node"].includes(wanted)) throw new Error(`BENCH_CLIENT must be auto, wrk or node, got ${JSON.stringify(wanted)}`);
+  const wrk = wanted === "node" ? undefined : wrkVersion();
+  if (wanted === "wrk" && wrk === undefined) throw new Error("BENCH_CLIENT=wrk, but wrk is not on PATH (Debian: apt-get install -y wrk)");
+  return wrk === undefined ? { name: "node:http client (bench/load.mjs)", create: createClient } : { name: `${wrk} (one thread)`, create: createWrkClient };
+}
 
 /** Off the servers' CPU 1: a core of its own when there is one, else the load generator's (which idles much of the time). */
 function redisCpu() {
@@ -165,7 +179,7 @@ async function startServers(spec) {
 
 /** One thing to measure: the same request sent to each process of an app, through its own client. */
 function target(label, servers, request) {
-  return { label, instances: servers.map((server) => ({ server, client: createClient({ ...request, port: server.port }) })) };
+  return { label, instances: servers.map((server) => ({ server, client: settings.client.create({ ...request, port: server.port }) })) };
 }
 
 function post(uri) {
@@ -243,7 +257,8 @@ function summarise(label, runs) {
     max: Math.max(...rps),
     serverUsPerReq: median(runs.map((r) => r.serverCpuUs / r.completed)),
     serverLoad: median(runs.map((r) => r.serverCpuUs / 1000 / r.elapsedMs)),
-    clientLoad: median(runs.map((r) => r.clientCpuUs / 1000 / r.elapsedMs)),
+    // undefined with wrk, whose CPU time is not read back
+    clientLoad: runs.some((r) => r.clientCpuUs === undefined) ? undefined : median(runs.map((r) => r.clientCpuUs / 1000 / r.elapsedMs)),
     mbPerSec: median(runs.map((r) => r.bytes / 1e6 / (r.elapsedMs / 1000))),
   };
 }
@@ -258,7 +273,7 @@ function printRps(title, results, { showMb = false } = {}) {
       `${formatNumber(r.min)}..${formatNumber(r.max)}`,
       formatNumber(r.serverUsPerReq, 1),
       `${formatNumber(r.serverLoad * 100)}%`,
-      `${formatNumber(r.clientLoad * 100)}%`,
+      r.clientLoad === undefined ? "n/a" : `${formatNumber(r.clientLoad * 100)}%`,
     ];
     if (showMb) row.push(formatNumber(r.mbPerSec));
     return row;
@@ -542,6 +557,7 @@ async function main() {
   console.log(`node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? "cpu"}, ${settings.pin ? "load generator on CPU 0, servers on CPU 1" : "no CPU pinning"}`);
   const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
   console.log(`load average at start: ${load()} (other processes on these ${cpus.length} cores make the numbers noisier)`);
+  console.log(`load generator: ${settings.client.name}${settings.client.create === createClient ? "" : "; its rounds last whole seconds, at least 2"}`);
   console.log(
     `${settings.processes} server process(es) per app; ${settings.rounds} rounds x ${settings.seconds}s per target ` +
       `(${settings.rounds * 2} for the 3 MB file) after ${settings.warmupSeconds}s warm-up per process; ` +
