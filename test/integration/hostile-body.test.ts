@@ -13,6 +13,7 @@ import * as webhooks from "twilio/lib/webhooks/webhooks.js";
 import type { InputData, State } from "../../src";
 import { FormBodyError, parseFormBody } from "../../src/routing/form-parse";
 import { buildApp, sign, validatingConfig } from "../helpers/app";
+import { grouped } from "../helpers/form-fields";
 
 const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH === undefined ? {} : { path: process.env.FC_PATH }) };
 const FORM_TYPE = "application/x-www-form-urlencoded";
@@ -35,17 +36,6 @@ function post(app: Parameters<typeof request>[0], body: string | Buffer, type = 
   // superagent would form-encode a Buffer as if it were an object of its bytes: send the bytes as they are.
   if (Buffer.isBuffer(body)) test.serialize((data: unknown) => data as string);
   return test.send(body);
-}
-
-/** What the state should get for these fields: one value as a string, repeated ones as an array in order. */
-function grouped(pairs: readonly (readonly [string, string])[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [key, value] of pairs) {
-    const previous = Object.hasOwn(out, key) ? out[key] : undefined;
-    const next = previous === undefined ? value : typeof previous === "string" ? [previous, value] : [...previous, value];
-    Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
 }
 
 /**
