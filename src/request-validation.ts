@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createSecretKey, timingSafeEqual } from "node:crypto";
 import type { Request } from "express";
 import { errorMessage } from "./error-message";
 import { log } from "./logger";
@@ -103,13 +103,32 @@ function explain(req: Request, settings: SignatureSettings): string {
 }
 
 /**
+ * The token as twilio's functions will be given it: a KeyObject, which they pass on to Node's
+ * `createHmac` as they do the string, sparing the key's conversion on every request (a fifth of a
+ * signature's cost). Used only when it gives twilio's signature for the string, checked here once;
+ * otherwise (another twilio, say) the string itself.
+ */
+function signingKey(token: string): string {
+  try {
+    const key = createSecretKey(Buffer.from(token)) as unknown as string;
+    const url = "https://ivr.example.com/probe?attempt=1";
+    const params = { CallSid: "CA00000000000000000000000000000000", Digits: "1", SpeechResult: "é" };
+    if (getExpectedTwilioSignature(key, url, params) === getExpectedTwilioSignature(token, url, params)) return key;
+  } catch {
+    // Falls back to the string below.
+  }
+  return token;
+}
+
+/**
  * The signature test of the request pipeline: true when Twilio signed the request. A rejection
  * is logged by path only in production; elsewhere with the URLs checked and the usual causes.
  * Never the token, the signature or the body.
  */
 export function createSignatureVerifier(settings: SignatureSettings): (req: Request) => boolean {
+  const keyed: SignatureSettings = { ...settings, authTokens: settings.authTokens.map(signingKey) };
   return function isSigned(req) {
-    if (isSignedByTwilio(req, settings)) return true;
+    if (isSignedByTwilio(req, keyed)) return true;
     if (process.env.NODE_ENV === "production") log.warn("rejected %s %s: missing or invalid X-Twilio-Signature", req.method, req.originalUrl);
     else log.warn("rejected %s %s: %s", req.method, req.originalUrl, explain(req, settings));
     return false;

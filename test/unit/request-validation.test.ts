@@ -1,7 +1,8 @@
 import type { Request } from "express";
 import fc from "fast-check";
 import twilio from "twilio";
-import { isSignedByTwilio, type SignatureSettings } from "../../src/request-validation";
+import * as webhooks from "twilio/lib/webhooks/webhooks.js";
+import { createSignatureVerifier, isSignedByTwilio, type SignatureSettings } from "../../src/request-validation";
 
 const { getExpectedTwilioSignature } = twilio;
 
@@ -159,7 +160,7 @@ describe("isSignedByTwilio: the same verdict as twilio's validateRequest over ev
   /** What the signer signed: the public URL in one of the forms validateRequest accepts, another URL, or nothing valid. */
   const signedForm = fc.constantFrom("exact", "with-port", "without-port", "normalized", "as-seen", "other-path", "garbage");
 
-  it("accepts and rejects exactly what validateRequest accepts for the public URL or the URL as seen, with any token", () => {
+  it("accepts and rejects exactly what validateRequest accepts for the public URL or the URL as seen, with any token (directly and through the pipeline's verifier)", () => {
     fc.assert(
       fc.property(
         fc.record({ publicHost: hostname, publicPort: port, seenHost: hostname, seenPort: port, mount, path, query, body, signedForm, signerToken: fc.constantFrom("t1", "t2", "t3") }),
@@ -183,9 +184,35 @@ describe("isSignedByTwilio: the same verdict as twilio's validateRequest over ev
 
           const oracle = tokens.some((token) => [publicUrl, asSeen].some((url) => validateRequest(token, signature, url, c.body)));
           expect(isSignedByTwilio(req, settings)).toBe(oracle);
+          // The pipeline's verifier, which hands twilio's functions the tokens as KeyObjects.
+          expect(createSignatureVerifier(settings)(req)).toBe(oracle);
         },
       ),
       { numRuns: 600 },
     );
+  });
+});
+
+describe("createSignatureVerifier: the token as twilio's functions get it", () => {
+  const params = { CallSid: "CA1", Digits: "7" };
+  const url = "https://ivr.example.com/menu?attempt=2";
+  const settings: SignatureSettings = { authTokens: ["tok"], host: () => "ivr.example.com", scheme: () => "https" };
+  const request = (signature: string): Request => fakeRequest({ protocol: "http", host: "internal:3000", originalUrl: "/menu?attempt=2", body: { ...params }, signature });
+
+  it.each([
+    ["throws for anything but a string", (): never => { throw new TypeError("authToken must be a string"); }],
+    ["gives another signature for anything but a string", (): string => "not-the-same"],
+  ])("falls back to the string when twilio's function %s", (_label, forKeys) => {
+    const real = webhooks.getExpectedTwilioSignature;
+    const spy = jest.spyOn(webhooks, "getExpectedTwilioSignature").mockImplementation((token, u, p) => (typeof token === "string" ? real(token, u, p) : forKeys()));
+    try {
+      const isSigned = createSignatureVerifier(settings);
+      expect(isSigned(request(real("tok", url, params)))).toBe(true);
+      expect(isSigned(request(real("other", url, params)))).toBe(false);
+      // Every call after the check was made with the string.
+      expect(spy.mock.calls.slice(-1).every(([token]) => token === "tok")).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
