@@ -63,24 +63,43 @@ export interface PipelineSettings {
 
 export const TWIML_TYPE = "text/xml; charset=utf-8";
 
-/** Settles with `work`, or rejects with `onTimeout()` after `ms`; a late result of `work` is dropped, never unhandled. */
+/**
+ * The one bound of the pipeline: calls `settled` exactly once, with the outcome of `work` or, after
+ * `ms`, with `timeoutError()` as a failure, whichever comes first. A late outcome is dropped, never
+ * unhandled; a foreign thenable is adopted as `await` would. One timer and two callbacks.
+ */
+function settleWithin(work: PromiseLike<unknown>, ms: number, timeoutError: () => unknown, settled: (failed: boolean, value: unknown) => void): void {
+  let done = false;
+  const timer = setTimeout(() => {
+    if (done) return;
+    done = true;
+    settled(true, timeoutError());
+  }, ms);
+  Promise.resolve(work).then(
+    (value) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      settled(false, value);
+    },
+    (err: unknown) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      settled(true, err);
+    },
+  );
+}
+
+/** {@link settleWithin} as a promise: settles with `work`, or rejects with `onTimeout()` after `ms`. */
 function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(onTimeout());
-    }, ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        // The user's own rejection value passes through untouched, Error or not.
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-        reject(err);
-      },
-    );
+    settleWithin(work, ms, onTimeout, (failed, value) => {
+      // The user's own rejection value passes through untouched, Error or not.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      if (failed) reject(value);
+      else resolve(value as T);
+    });
   });
 }
 
@@ -174,36 +193,19 @@ export function createPipeline(settings: PipelineSettings): (handler: WebhookHan
       );
     }
 
-    /**
-     * Waits for an asynchronous answer within `timeoutMs`: settled by the answer or by the bound,
-     * whichever comes first; what comes later is dropped. One timer and two callbacks.
-     */
+    /** Waits for an asynchronous answer within `timeoutMs` (config.timeoutMs); what comes later is dropped. */
     function awaitAnswer(context: WebhookContext, res: Response, next: NextFunction, work: PromiseLike<WebhookAnswer>): void {
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
+      const timedOut = (): StateError => {
         const { stateName, step } = context.progress;
         const where = stateName === undefined ? `${context.req.method} ${context.req.path}` : `${step ?? "a function"} of state "${stateName}"`;
         const error = new StateError("ERR_IVR_TIMEOUT", stateName ?? "unnamed state", `${where} did not finish within ${timeoutMs} ms (config.timeoutMs); its late result will be dropped`);
         log.error("%s", error.message);
-        fail(context, res, next, error);
-      }, timeoutMs);
-      // Promise.resolve: a foreign thenable is adopted the way `await` would (and cannot throw here).
-      Promise.resolve(work).then(
-        (reply) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          answer(context, res, next, reply);
-        },
-        (err: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          fail(context, res, next, err);
-        },
-      );
+        return error;
+      };
+      settleWithin(work, timeoutMs, timedOut, (failed, value) => {
+        if (failed) fail(context, res, next, value);
+        else answer(context, res, next, value as WebhookAnswer);
+      });
     }
 
     function respond(req: Request, res: Response, next: NextFunction, fields: FormFields | undefined): void {
