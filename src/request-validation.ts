@@ -36,7 +36,7 @@ function publicUrlOf(req: Request, settings: SignatureSettings): string | undefi
  * HMAC), and the URL as Node sees it (`req.protocol`, the Host header, `req.originalUrl`). Both
  * share the path and the body, so accepting either opens no replay to another route.
  */
-export function signatureCandidates(req: Request, settings: SignatureSettings): { asSeen: string; publicUrl: string | undefined } {
+function signatureCandidates(req: Request, settings: SignatureSettings): { asSeen: string; publicUrl: string | undefined } {
   const asSeen = urlAsSeen(req);
   const publicUrl = publicUrlOf(req, settings);
   return { asSeen, publicUrl: publicUrl === asSeen ? undefined : publicUrl };

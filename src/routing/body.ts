@@ -1,15 +1,13 @@
 import type { Request, RequestHandler } from "express";
 import bodyParser from "body-parser";
 import { log } from "../logger";
+import { FormBodyError, parseFormBody, type FormFields } from "./form-parse";
 
-// Twilio posts small form bodies; 100kb is ample and bounds memory per request.
-const BODY_LIMIT = "100kb";
+// Twilio posts small form bodies; 100 kB is ample and bounds memory per request.
 const BODY_LIMIT_BYTES = 100 * 1024;
 
-/** Reads the bytes (inflating gzip/deflate/br, enforcing the size limit); the form itself is parsed below. */
-const readForm = bodyParser.raw({ type: "application/x-www-form-urlencoded", limit: BODY_LIMIT });
-
-import { FormBodyError, parseFormBody, type FormFields } from "./form-parse";
+/** Reads the bytes of a compressed form (inflating gzip/deflate/br, enforcing the size limit); form-parse.ts parses them. */
+const readForm = bodyParser.raw({ type: "application/x-www-form-urlencoded", limit: BODY_LIMIT_BYTES });
 
 /** The `charset` parameter of the Content-Type, lower-cased; utf-8 when absent. */
 function charsetOf(req: Request): string {
