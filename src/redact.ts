@@ -5,7 +5,7 @@ import type { InputData } from "./types";
 /** The parameters that carry what the caller keyed or said. */
 const CALLER_INPUT_PARAMS = ["Digits", "SpeechResult", "UnstableSpeechResult"] as const;
 
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 /** The caller's input values in a request, longest first (so that "1234" goes before "12"). */
 export function callerInputValues(input: InputData | undefined): string[] {

@@ -34,7 +34,7 @@ export function asksForTrace(headers: IncomingHttpHeaders): boolean {
 }
 
 /** What a state is, for a trace or a map: the first kind that fits. */
-export function stateKind(state: State): TracedStateKind {
+function stateKind(state: State): TracedStateKind {
   if (typeof (state as unknown as { menu?: unknown }).menu === "object") return "menu";
   if (isNormalState(state)) return "normal";
   if (isEndState(state)) return "end";

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { DEFAULT_MAX_STEPS } from "../testing/flow/map-flow";
 
 /** The program's name, as installed in node_modules/.bin. */
 export const PROGRAM = "twilio-interactive-flow";
@@ -61,7 +62,7 @@ Options:
                            percentages of states and edges covered
   --title <text>           heading of the drawing (dot, svg, html)
   --auth-token <token>     sign every request (default: TWILIO_AUTH_TOKEN)
-  --max-steps <n>          caller actions to simulate at most (default 500)
+  --max-steps <n>          caller actions to simulate at most (default ${DEFAULT_MAX_STEPS})
   --pause-ms <n>           milliseconds waited per second of <Pause> (default 0); raise it
                            when the tree polls for background work
 

@@ -2,9 +2,10 @@ import fs from "node:fs";
 import { COVERAGE_ENV, flowCoverage, mapFlow, simulateCall, toDot, toHtml, toMermaid, toSvg, type FlowCoverage, type FlowEdge, type FlowMap } from "../testing";
 import { isStateNode } from "../testing/flow/coverage";
 import { edgeKey, ERROR_ID } from "../testing/flow/graph";
+import { DEFAULT_MAX_STEPS } from "../testing/flow/map-flow";
 import { coverageSummary, edgeLabel } from "../testing/flow/render-dot";
 import { PROGRAM, type MapCommand } from "./args";
-import { describeFailure } from "./phone";
+import { describeFailure, signatureHint } from "./phone";
 import { errorMessage } from "../error-message";
 
 /** Where `map` writes: the drawing (when no --out) on stdout, everything else on stderr. */
@@ -48,12 +49,8 @@ async function firstStepFailure(command: MapCommand): Promise<string> {
     return "the first webhook failed while exploring";
   } catch (error) {
     const message = describeFailure(error, command.origin);
-    if (!/ answered HTTP 403[ ,]/.test(message)) return message;
-    return `${message}\n${
-      command.authToken === undefined
-        ? "Hint: the server checks Twilio signatures: pass --auth-token or set TWILIO_AUTH_TOKEN."
-        : "Hint: the server rejected the signature: is the auth token the server's, and the URL the one it expects?"
-    }`;
+    const hint = signatureHint(message, command.authToken);
+    return hint === undefined ? message : `${message}\n${hint}`;
   } finally {
     if (recording !== undefined) process.env[COVERAGE_ENV] = recording;
   }
@@ -117,7 +114,7 @@ export async function runMap(command: MapCommand, io: MapIo): Promise<number> {
   const states = map.nodes.filter(isStateNode).length;
   err(
     `Mapped ${firstUrl}: ${map.nodes.length} nodes (${states} states), ${map.edges.length} edges, ${map.steps} steps` +
-      (map.truncated ? `, truncated at --max-steps ${command.maxSteps ?? 500}: raise it to see the rest` : "") +
+      (map.truncated ? `, truncated at --max-steps ${command.maxSteps ?? DEFAULT_MAX_STEPS}: raise it to see the rest` : "") +
       (command.out === undefined ? "" : `; ${command.format} written to ${command.out}`),
   );
   if (map.nodes.some((node) => node.kind === "page") && map.nodes.every((node) => node.kind === "page" || !isStateNode(node))) {

@@ -29,6 +29,14 @@ function withTwilioCode(text: string, code: number | undefined): string {
   return `Twilio error ${code ?? 11200}: ${text}`;
 }
 
+/** A hint for a webhook the server refused with 403 (a signature check), else undefined. */
+export function signatureHint(failure: string, authToken: string | undefined): string | undefined {
+  if (!/ answered HTTP 403[ ,]/.test(failure)) return undefined;
+  return authToken === undefined
+    ? "Hint: the server checks Twilio signatures: pass --auth-token or set TWILIO_AUTH_TOKEN."
+    : "Hint: the server rejected the signature: is the auth token the server's, and the URL the one it expects?";
+}
+
 /** The message for a call that could not go on; names Twilio's error code when there is one. */
 export function describeFailure(err: unknown, serverOrigin: string): string {
   if (!(err instanceof Error)) return `the call failed: ${String(err)}`;
@@ -161,13 +169,8 @@ export async function runPhoneCall(command: CallCommand, io: PhoneIo): Promise<n
     return 0;
   } catch (error) {
     err(`twilio-interactive-flow: ${describeFailure(error, command.origin)}`);
-    if (error instanceof CallStepError && / answered HTTP 403[ ,]/.test(error.message)) {
-      err(
-        command.authToken === undefined
-          ? "Hint: the server checks Twilio signatures: pass --auth-token or set TWILIO_AUTH_TOKEN."
-          : "Hint: the server rejected the signature: is the auth token the server's, and the URL the one it expects?",
-      );
-    }
+    const hint = error instanceof CallStepError ? signatureHint(error.message, command.authToken) : undefined;
+    if (hint !== undefined) err(hint);
     return 1;
   } finally {
     rl.close();

@@ -162,7 +162,7 @@ export interface RecordedCoverage extends FlowCoverage {
  * Which parts of a map recorded calls walked: an edge when a call took an edge with the same ends
  * and kind, a node when a call visited it. Walked edges not on the map (a truncated map, another
  * tree's calls) are ignored.
- * @param walks - a folder of recorded walks (`TWILIO_FLOW_COVERAGE`), or walks (e.g. `walkCall` results).
+ * @param walks - a folder of recorded walks (`TWILIO_FLOW_COVERAGE`), or walks already read (e.g. with `readWalks`).
  * @throws Error when `walks` is a folder that cannot be listed.
  */
 export function flowCoverage(map: FlowMap, walks: string | readonly Walk[]): RecordedCoverage {

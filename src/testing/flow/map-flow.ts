@@ -36,7 +36,7 @@ export type PrepareCall = (
 type Action = { kind: "press"; keys: string } | { kind: "say"; text: string } | { kind: "silence" };
 
 const ALL_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"];
-const DEFAULT_MAX_STEPS = 500;
+export const DEFAULT_MAX_STEPS = 500;
 
 /** Nodes and edges of many walks, merged: nodes by id, edges by ends and kind (their inputs collected). */
 class MapBuilder {
@@ -150,15 +150,16 @@ export async function exploreFlow(prepareCall: PrepareCall, target: SimulatorTar
   const { call: root, start } = prepareCall(target, callOptions);
   await perform(root, { kind: "start", start });
 
-  const frontier: SimulatedCall[] = [root];
+  // Each call waits with the walk already made of it: a walk replays the whole transcript.
+  const rootWalk = walkOf(root);
+  const frontier: { call: SimulatedCall; walk: Walk }[] = [{ call: root, walk: rootWalk }];
   const explored = new Set<string>();
   let steps = 0;
   let truncated = false;
-  map.add(walkOf(root));
+  map.add(rootWalk);
   while (frontier.length > 0) {
-    const call = frontier.shift() as SimulatedCall;
+    const { call, walk } = frontier.shift() as (typeof frontier)[number];
     if (call.ended) continue;
-    const walk = walkOf(call);
     const here = situation(call, walk);
     if (explored.has(here)) continue;
     explored.add(here);
@@ -170,8 +171,9 @@ export async function exploreFlow(prepareCall: PrepareCall, target: SimulatorTar
       steps++;
       const branch = await call.fork();
       await perform(branch, action);
-      map.add(walkOf(branch));
-      if (!branch.ended) frontier.push(branch);
+      const branchWalk = walkOf(branch);
+      map.add(branchWalk);
+      if (!branch.ended) frontier.push({ call: branch, walk: branchWalk });
     }
     if (truncated) break;
   }

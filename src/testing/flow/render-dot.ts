@@ -62,7 +62,7 @@ function cap(text: string, max: number): string {
 }
 
 /** Wraps text at spaces into lines of about `width` characters; longer words are split. */
-export function wrapText(text: string, width: number): string[] {
+function wrapText(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(" ")) {

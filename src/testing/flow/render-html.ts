@@ -15,7 +15,7 @@ export interface HtmlOptions {
 }
 
 /** Text escaped for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

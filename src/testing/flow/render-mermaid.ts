@@ -30,7 +30,7 @@ const SHAPES: Readonly<Record<FlowNodeKind, [string, string]>> = {
  * HTML it renders to could read as syntax (`#`, `&`, `<`, `>`, `;`, `%`, `|`, brackets, backslash,
  * backtick) as a numeric entity code `#NN;`. Line breaks never occur (labels are display text).
  */
-export function mermaidText(text: string): string {
+function mermaidText(text: string): string {
   return text.replace(/["#&<>;%|[\]{}\\`]/g, (c) => (c === '"' ? "#quot;" : `#${c.codePointAt(0) ?? 0};`));
 }
 
