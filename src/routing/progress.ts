@@ -1,4 +1,5 @@
 import { callerInputValues, redactValues } from "../redact";
+import { stateName } from "../states";
 import { isSensitiveState, tracedStep } from "../trace";
 import type { InputData, State, TracedStep } from "../types";
 
@@ -10,21 +11,26 @@ type Step = TracedStep["fn"];
  * `sensitive` state, the caller's input is redacted from what the library logs or throws.
  */
 export class RequestProgress {
-  /** The state whose function runs (or ran last). */
-  stateName: string | undefined;
-  /** Which of its functions, e.g. `twimlFor`. */
-  step: Step | undefined;
   /** True once the request entered a sensitive state. */
   sensitive = false;
-  // Kept raw and described only when a trace is asked for: most requests never are.
+  // Kept raw and described only when asked for (a trace, a timeout, an error): most requests never are.
   private readonly entered: [State, Step][] = [];
 
   constructor(private readonly input: InputData) {}
 
+  /** The name of the state whose function runs (or ran last). */
+  get stateName(): string | undefined {
+    const last = this.entered.at(-1);
+    return last === undefined ? undefined : stateName(last[0]);
+  }
+
+  /** Which of its functions, e.g. `twimlFor`. */
+  get step(): Step | undefined {
+    return this.entered.at(-1)?.[1];
+  }
+
   /** Records that `fn` of `state` is about to run. */
-  enter(state: State, fn: Step, name: string): void {
-    this.stateName = name;
-    this.step = fn;
+  enter(state: State, fn: Step): void {
     this.entered.push([state, fn]);
     if (!this.sensitive && isSensitiveState(state)) this.sensitive = true;
   }

@@ -29,7 +29,7 @@ export interface RenderContext {
 }
 
 function enter(context: RenderContext, state: State, step: "transitionOut" | "twimlFor" | "backgroundTrigger"): void {
-  context.progress?.enter(state, step, stateName(state));
+  context.progress?.enter(state, step);
 }
 
 /** `text` without the caller's input once the request entered a sensitive state. */
