@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { edgeKey, type FlowCoverage, type FlowEdgeKind, type FlowMap, type FlowNode, type FlowNodeKind } from "./graph";
+import { edgeKey, FLOW_EDGE_KINDS, FLOW_NODE_KINDS, type FlowCoverage, type FlowEdgeKind, type FlowMap, type FlowNode, type FlowNodeKind } from "./graph";
 import { walkOf, type Walk, type WalkableCall } from "./walk";
 import { errorMessage } from "../../error-message";
 
@@ -90,8 +90,6 @@ export function recordCoverage(call: RecordableCall, env: NodeJS.ProcessEnv = pr
   }
 }
 
-const KINDS: ReadonlySet<string> = new Set<FlowNodeKind>(["menu", "normal", "end", "asynchronous", "branching", "start", "hangup", "error", "queue", "page"]);
-const EDGE_KINDS: ReadonlySet<string> = new Set<FlowEdgeKind>(["call", "key", "phrase", "silence", "redirect", "branch", "hold", "hangup", "error", "record", "dial"]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -104,11 +102,11 @@ function walkFrom(data: unknown): Walk | undefined {
   if (!Array.isArray(nodes) || !Array.isArray(edges) || typeof current !== "string") return undefined;
   const walk: Walk = { nodes: [], edges: [], current };
   for (const node of nodes as unknown[]) {
-    if (!isRecord(node) || typeof node.id !== "string" || typeof node.label !== "string" || typeof node.kind !== "string" || !KINDS.has(node.kind)) return undefined;
+    if (!isRecord(node) || typeof node.id !== "string" || typeof node.label !== "string" || typeof node.kind !== "string" || !FLOW_NODE_KINDS.has(node.kind)) return undefined;
     walk.nodes.push({ id: node.id, label: node.label, kind: node.kind as FlowNodeKind, prompt: "" });
   }
   for (const edge of edges as unknown[]) {
-    if (!isRecord(edge) || typeof edge.from !== "string" || typeof edge.to !== "string" || typeof edge.kind !== "string" || !EDGE_KINDS.has(edge.kind)) return undefined;
+    if (!isRecord(edge) || typeof edge.from !== "string" || typeof edge.to !== "string" || typeof edge.kind !== "string" || !FLOW_EDGE_KINDS.has(edge.kind)) return undefined;
     walk.edges.push({ from: edge.from, to: edge.to, kind: edge.kind as FlowEdgeKind });
   }
   return walk;

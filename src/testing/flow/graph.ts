@@ -43,6 +43,15 @@ export interface FlowNode {
  */
 export type FlowEdgeKind = "call" | "key" | "phrase" | "silence" | "redirect" | "branch" | "hold" | "hangup" | "error" | "record" | "dial";
 
+// Each kind once, as keys of a Record: the compiler rejects a table that misses one.
+const NODE_KIND_TABLE: Record<FlowNodeKind, true> = { menu: true, normal: true, end: true, asynchronous: true, branching: true, start: true, hangup: true, error: true, queue: true, page: true };
+const EDGE_KIND_TABLE: Record<FlowEdgeKind, true> = { call: true, key: true, phrase: true, silence: true, redirect: true, branch: true, hold: true, hangup: true, error: true, record: true, dial: true };
+
+/** Every node kind, for checking data read back from a file. */
+export const FLOW_NODE_KINDS: ReadonlySet<string> = new Set(Object.keys(NODE_KIND_TABLE));
+/** Every edge kind, for checking data read back from a file. */
+export const FLOW_EDGE_KINDS: ReadonlySet<string> = new Set(Object.keys(EDGE_KIND_TABLE));
+
 /** One edge: from one node to another by one kind of action. Edges with the same ends and kind are merged. */
 export interface FlowEdge {
   from: string;
