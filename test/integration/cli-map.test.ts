@@ -2,10 +2,8 @@
 // with `trace: true`) and small trees listening on a port: the drawings it writes, the summary and
 // coverage it prints, its exit codes.
 import { execFile } from "node:child_process";
-import { once } from "node:events";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -15,6 +13,7 @@ import { COVERAGE_ENV, flowCoverage, mapFlow, simulateCall, type FlowMap } from 
 import { coverageSummary } from "../../src/testing/flow/render-dot";
 import { createApp, createFakeWeatherService } from "../helpers/example";
 import { envWithout, restoreEnvAfterEach, runNode, type NodeRun } from "../helpers/run-node";
+import { listenLoopback } from "../helpers/loopback";
 
 const REPO = path.resolve(__dirname, "..", "..");
 // Built from src/cli with tsup, as cli.test.ts does (never into dist/, which other checks may use).
@@ -31,23 +30,9 @@ interface Served {
 }
 
 async function serve(makeApp: (host: string) => http.RequestListener): Promise<Served> {
-  const server = http.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const app = makeApp(host);
-  server.on("request", app);
-  return {
-    base: `http://${host}`,
-    app,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        server.closeAllConnections();
-      }),
-  };
+  let app: http.RequestListener | undefined;
+  const served = await listenLoopback((host) => (app = makeApp(host)));
+  return { base: served.base, app: app as http.RequestListener, close: served.close };
 }
 
 const CLEAN_ENV = envWithout("TWILIO_AUTH_TOKEN", COVERAGE_ENV);

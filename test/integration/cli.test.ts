@@ -4,8 +4,7 @@
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
 import fc from "fast-check";
@@ -16,6 +15,7 @@ import { CallStepError, simulateCall } from "../../src/testing";
 
 import { createApp } from "../helpers/example";
 import { envWithout, runNode, type NodeRun } from "../helpers/run-node";
+import { listenLoopback } from "../helpers/loopback";
 
 const REPO = path.resolve(__dirname, "..", "..");
 // Built from src/cli with tsup (as `npm run build` does, without touching dist/, which other
@@ -61,37 +61,25 @@ function readForm(req: http.IncomingMessage, then: (params: URLSearchParams) => 
  */
 async function serve(makeHandler: (host: string) => http.RequestListener): Promise<Served> {
   const requests: Served["requests"] = [];
-  const server = http.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const handler = makeHandler(host);
-  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    res.on("finish", () => {
-      const body = (req as { body?: unknown }).body;
-      const params = req.method === "GET" ? url.searchParams : new URLSearchParams(typeof body === "object" && body !== null ? (body as Record<string, string>) : {});
-      requests.push({ method: req.method ?? "", path: url.pathname, search: url.search, params });
-    });
-    if (url.pathname === "/status") {
-      readForm(req, () => {
-        res.writeHead(204).end();
+  const served = await listenLoopback((host) => {
+    const handler = makeHandler(host);
+    return (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      res.on("finish", () => {
+        const body = (req as { body?: unknown }).body;
+        const params = req.method === "GET" ? url.searchParams : new URLSearchParams(typeof body === "object" && body !== null ? (body as Record<string, string>) : {});
+        requests.push({ method: req.method ?? "", path: url.pathname, search: url.search, params });
       });
-      return;
-    }
-    handler(req, res);
-  });
-  return {
-    base: `http://${host}`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
+      if (url.pathname === "/status") {
+        readForm(req, () => {
+          res.writeHead(204).end();
         });
-        server.closeAllConnections();
-      }),
-  };
+        return;
+      }
+      handler(req, res);
+    };
+  });
+  return { base: served.base, requests, close: served.close };
 }
 
 /** A tree written here: each path answers fixed TwiML (a function of the form parameters). */

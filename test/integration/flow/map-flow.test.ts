@@ -1,11 +1,10 @@
 // mapFlow: the map of trees whose structure is known: menus, branching states, holds, redirect
 // cycles, errors, truncation, a server that does not report its states.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import express from "express";
 import { menu, type InputData, type State } from "../../../src";
 import { mapFlow, type FlowEdge, type FlowMap } from "../../../src/testing";
 import { buildApp, devConfig } from "../../helpers/app";
+import { listenLoopback } from "../../helpers/loopback";
 
 const say = (text: string): string => `<Response><Say>${text}</Say><Hangup/></Response>`;
 const end = (name: string, text = `${name} here.`): State => ({ name, isEndState: true, twimlFor: () => say(text) });
@@ -190,11 +189,9 @@ describe("a server that does not report its states", () => {
     plain.post("/next", (_req, res) => {
       res.type("text/xml").send(say("Bye."));
     });
-    const server = http.createServer(plain);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const server = await listenLoopback(() => plain);
     try {
-      const { port } = server.address() as AddressInfo;
-      const map = await mapFlow(`http://127.0.0.1:${port}`, { uri: "/start" });
+      const map = await mapFlow(server.base, { uri: "/start" });
       expect(map.nodes.map((n) => [n.id, n.kind])).toEqual([
         ["(call)", "start"],
         ["page:/start", "page"],
@@ -203,7 +200,7 @@ describe("a server that does not report its states", () => {
       ]);
       expect(edges(map)).toContain("page:/start -key *,0,1,2,3,4,5,6,7,8,9-> page:/next");
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 });

@@ -1,7 +1,6 @@
 // The state trace: which states a request went through, told to the testing kit in this process
 // (or to anyone, with `trace: true`), never to an ordinary caller.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import request from "supertest";
 import { menu, type State } from "../../../src";
@@ -9,6 +8,7 @@ import { simulateCall } from "../../../src/testing";
 import { decodeTrace, encodeTrace, processTraceKey, TRACE_HEADER } from "../../../src/trace";
 import { buildApp, devConfig } from "../../helpers/app";
 import { configError } from "../../helpers/errors";
+import { listenLoopback } from "../../helpers/loopback";
 
 const say = (text: string): string => `<Response><Say>${text}</Say><Hangup/></Response>`;
 const weekday: State = { name: "WEEKDAY", isEndState: true, twimlFor: () => say("Weekday hours.") };
@@ -51,15 +51,13 @@ describe("the testing kit in this process learns every state a request went thro
   });
 
   it("a server listening on loopback tells a simulator in the same process", async () => {
-    const server = http.createServer(buildApp(states));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const server = await listenLoopback(() => buildApp(states));
     try {
-      const { port } = server.address() as AddressInfo;
-      const call = await simulateCall(`http://127.0.0.1:${port}`, { uri: "/incoming" });
+      const call = await simulateCall(server.base, { uri: "/incoming" });
       await call.press("1");
       expect(call.states.map((s) => s.state)).toEqual(["MAIN", "MAIN", "HOURS_ROUTER", "BY_DAY", "WEEKDAY"]);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 });
