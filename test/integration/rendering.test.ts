@@ -250,6 +250,57 @@ describe("what twimlFor may return", () => {
     expect(res.text).toBe("<Response>custom</Response>");
   });
 
+  /**
+   * The shape of twilio 2.x's `TwimlResponse`, which apps written for the original still return:
+   * a constructor function whose verbs are prototype methods (chainable; nesting through a
+   * callback called with `this` as the nested element), and `toString()` on the prototype, not
+   * the instance. Built here from its documented API, as twilio 3+ no longer ships it.
+   */
+  function LegacyTwimlResponse(this: LegacyNode): void {
+    this.children = [];
+  }
+  interface LegacyNode {
+    children: string[];
+    say(text: string, attributes?: Record<string, string>): LegacyNode;
+    gather(attributes: Record<string, string>, nest: (this: LegacyNode) => void): LegacyNode;
+  }
+  const attributeText = (attributes: Record<string, string> = {}): string => Object.entries(attributes).map(([name, value]) => ` ${name}="${value}"`).join("");
+  Object.assign(LegacyTwimlResponse.prototype, {
+    say(this: LegacyNode, text: string, attributes?: Record<string, string>) {
+      this.children.push(`<Say${attributeText(attributes)}>${text}</Say>`);
+      return this;
+    },
+    gather(this: LegacyNode, attributes: Record<string, string>, nest: (this: LegacyNode) => void) {
+      const inner = new (LegacyTwimlResponse as unknown as new () => LegacyNode)();
+      nest.call(inner);
+      this.children.push(`<Gather${attributeText(attributes)}>${inner.children.join("")}</Gather>`);
+      return this;
+    },
+    toString(this: LegacyNode) {
+      return `<?xml version="1.0" encoding="UTF-8"?><Response>${this.children.join("")}</Response>`;
+    },
+  });
+  const legacyMenu = (): LegacyNode =>
+    new (LegacyTwimlResponse as unknown as new () => LegacyNode)().say("Welcome", { voice: "woman" }).gather({ numDigits: "1", action: "/menu/choice" }, function nest() {
+      this.say("Press 1 for sales");
+    });
+  const LEGACY_TWIML =
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="woman">Welcome</Say>' +
+    '<Gather numDigits="1" action="/menu/choice"><Say>Press 1 for sales</Say></Gather></Response>';
+
+  it("a legacy TwimlResponse (toString on its prototype) renders as its toString(), sync or promised", async () => {
+    const app = buildApp([
+      { name: "SYNC", uri: "/legacy", isEndState: true, twimlFor: () => legacyMenu() },
+      { name: "ASYNC", uri: "/legacy-async", isEndState: true, twimlFor: async () => legacyMenu() },
+    ]);
+    for (const uri of ["/legacy", "/legacy-async"]) {
+      const res = await request(app).post(uri).type("form").send("CallSid=CA1");
+      expect(res.status).toBe(200);
+      expect(res.headers["content-type"]).toBe("text/xml; charset=utf-8");
+      expect(res.text).toBe(LEGACY_TWIML);
+    }
+  });
+
   it("an empty string is a valid, empty answer: 200 with an empty body", async () => {
     const state: State = { uri: "/empty", isEndState: true, twimlFor: () => "" };
     const res = await request(buildApp([state])).post("/empty");
