@@ -92,18 +92,24 @@ describe("runSteps", () => {
         } catch {
           threw = true;
         }
-        // Steps up to the first one that ends the program or waits decide it.
-        let waited = false;
+        // Steps up to the first one that waits or throws uncaught decide it: a promise, a
+        // synchronous throw, or (neither) the sum of the values, returned synchronously.
+        let expected: "promise" | "throw" | number = 0;
         for (const step of program) {
           if (step.kind === "promise" || step.kind === "thenable" || step.kind === "reject") {
-            waited = true;
+            expected = "promise";
             break;
           }
-          if (step.kind === "throw" && !step.caught) break;
+          if (step.kind === "throw" && !step.caught) {
+            expected = "throw";
+            break;
+          }
+          if (step.kind === "value") expected += step.value;
         }
-        if (waited) expect(result).toBeInstanceOf(Promise);
-        else expect(threw || typeof result === "number").toBe(true);
         if (result instanceof Promise) result.catch(() => undefined);
+        if (expected === "promise") expect(result).toBeInstanceOf(Promise);
+        else if (expected === "throw") expect(threw).toBe(true);
+        else expect({ threw, result }).toEqual({ threw: false, result: expected });
       }),
       { numRuns: 500 },
     );
