@@ -3,28 +3,27 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import twilioIvr from "../../src";
 import { devConfig } from "../helpers/app";
+import { listenLoopback, type Loopback } from "../helpers/loopback";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tif-large-"));
 const SIZE = 3_000_000 + 123; // not a multiple of any read size
 const content = crypto.randomBytes(SIZE);
 fs.writeFileSync(path.join(dir, "big.wav"), content);
 
-let server: http.Server;
+let server: Loopback;
 let base: string;
 beforeAll(async () => {
   const app = twilioIvr([{ name: "E", uri: "/e", isEndState: true, twimlFor: () => "<Response/>" }], devConfig({ staticFiles: { path: dir, mountPath: "/static" } }));
-  server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await listenLoopback(() => app);
+  base = server.base;
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

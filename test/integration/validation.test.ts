@@ -1,11 +1,10 @@
-import http from "node:http";
 import { format } from "node:util";
-import type { AddressInfo } from "node:net";
 import createDebug from "debug";
 import express from "express";
 import request from "supertest";
 import type { Config, State } from "../../src";
 import { AUTH_TOKEN, PUBLIC_HOST, buildApp, devConfig, sign, validatingConfig } from "../helpers/app";
+import { listenLoopback } from "../helpers/loopback";
 
 const HOST = "internal:8080";
 const PARAMS = { CallSid: "CA0123456789abcdef", From: "+15551234567", Digits: "1" };
@@ -61,19 +60,17 @@ describe("validate: true", () => {
 
   it("accepts a request signed over the URL Node sees (default supertest host 127.0.0.1:<port>)", async () => {
     const { states } = spiedStates();
-    const server = http.createServer(buildApp(states, validatingConfig()));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const server = await listenLoopback(() => buildApp(states, validatingConfig()));
     try {
-      const { port } = server.address() as AddressInfo;
-      const res = await request(server)
+      const res = await request(server.base)
         .post("/path")
-        .set("X-Twilio-Signature", sign(`http://127.0.0.1:${port}/path`, PARAMS))
+        .set("X-Twilio-Signature", sign(`http://${server.host}/path`, PARAMS))
         .type("form")
         .send(FORM);
       expect(res.status).toBe(200);
       expect(res.text).toBe("<Response>signed</Response>");
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 

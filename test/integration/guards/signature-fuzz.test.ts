@@ -8,13 +8,14 @@
 // single-token app under /ivr. (Body parsing and static traversal are in hostile-body/-static.)
 //
 // fast-check prints the seed of a failure; rerun it with FC_SEED=<seed> (and FC_PATH=<path>).
-import http from "node:http";
+import type http from "node:http";
 import express from "express";
 import fc from "fast-check";
 import request from "supertest";
 import twilio from "twilio";
 import type { Config, InputData, State } from "../../../src";
 import { AUTH_TOKEN, PUBLIC_HOST, buildApp, validatingConfig } from "../../helpers/app";
+import { listenLoopback, type Loopback } from "../../helpers/loopback";
 
 const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH === undefined ? {} : { path: process.env.FC_PATH }) };
 jest.setTimeout(60_000);
@@ -48,7 +49,7 @@ interface Variant {
   origin: string;
   /** The path prefix the app is mounted under ("" at the root). */
   mount: string;
-  server: http.Server;
+  server: Loopback;
   spies: Spies;
 }
 
@@ -71,12 +72,6 @@ function states(spies: Spies): State[] {
   ];
 }
 
-async function listen(app: http.RequestListener): Promise<http.Server> {
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
-
 async function variant(label: string, config: Config, tokens: readonly string[], hostHeader: string, origin: string, mount = ""): Promise<Variant> {
   const spies = makeSpies();
   const ivr = buildApp(states(spies), config);
@@ -86,7 +81,7 @@ async function variant(label: string, config: Config, tokens: readonly string[],
     outer.use(mount, ivr);
     app = outer;
   }
-  return { label, tokens, hostHeader, origin, mount, server: await listen(app), spies };
+  return { label, tokens, hostHeader, origin, mount, server: await listenLoopback(() => app), spies };
 }
 
 let variants: Variant[] = [];
@@ -107,7 +102,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(variants.map((v) => new Promise((resolve) => v.server.close(resolve))));
+  await Promise.all(variants.map((v) => v.server.close()));
 });
 
 function allSpies(v: Variant): jest.Mock[] {
@@ -184,7 +179,7 @@ let sent = 0;
 async function post(v: Variant, path: string, pairs: Pairs, headers: Record<string, string>): Promise<Sent> {
   sent += 1;
   const body = new URLSearchParams(pairs).toString();
-  const res = await request(v.server).post(path).set("Host", v.hostHeader).set("Content-Type", FORM_TYPE).set(headers).send(body);
+  const res = await request(v.server.base).post(path).set("Host", v.hostHeader).set("Content-Type", FORM_TYPE).set(headers).send(body);
   return { status: res.status, text: res.text, type: String(res.headers["content-type"]) };
 }
 

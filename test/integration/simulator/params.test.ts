@@ -1,6 +1,5 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { simulateCall } from "../../../src/testing";
+import { listenLoopback, type Loopback } from "../../helpers/loopback";
 import { twiml, twimlApp } from "../../helpers/twiml-app";
 
 const SID = /^CA[0-9a-f]{32}$/;
@@ -119,25 +118,16 @@ describe("simulateCall: the first webhook", () => {
 });
 
 describe("simulateCall: a running server as the target", () => {
-  let server: http.Server;
+  let server: Loopback;
   let base: string;
   const t = menuApp();
 
   beforeAll(async () => {
-    server = http.createServer(t.app);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenLoopback(() => t.app);
+    base = server.base;
   });
 
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => {
-      server.close((err) => {
-        if (err) reject(err);
-        else resolve();
-      });
-    });
-  });
+  afterAll(() => server.close());
 
   it("walks a short call over HTTP against the server's URL", async () => {
     const call = await simulateCall(base, { uri: "/incoming" });

@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import express from "express";
 import type { Express, Request } from "express";
 import fc from "fast-check";
@@ -8,6 +6,7 @@ import type { State } from "../../../src";
 import { MAX_RESPONSE_BYTES, createTransport } from "../../../src/testing/transport";
 import type { Transport } from "../../../src/testing/transport";
 import { AUTH_TOKEN, PUBLIC_HOST, buildApp, validatingConfig } from "../../helpers/app";
+import { listenLoopback, type Loopback } from "../../helpers/loopback";
 
 const { validateRequest } = twilio;
 
@@ -198,27 +197,23 @@ describe("createTransport: an app that never answers", () => {
 });
 
 describe("createTransport: URL target", () => {
-  let server: http.Server;
+  let server: Loopback;
   let origin: string;
   let transport: Transport;
   let onHangClosed = (): void => {};
 
   beforeAll(async () => {
-    server = http.createServer(echoApp(() => {
-      onHangClosed();
-    }));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenLoopback(() =>
+      echoApp(() => {
+        onHangClosed();
+      }),
+    );
+    origin = server.base;
     transport = createTransport(`${origin}/incoming-call?first=1`, { authToken: AUTH_TOKEN });
   });
   afterAll(async () => {
     await transport.close();
-    await new Promise<void>((resolve, reject) => {
-      server.close((err) => {
-        if (err) reject(err);
-        else resolve();
-      });
-    });
+    await server.close();
   });
 
   it("takes the target's origin (no path or query) as the base URL", () => {
@@ -249,10 +244,9 @@ describe("createTransport: URL target", () => {
   });
 
   it("rejects naming the method and URL when nothing listens there", async () => {
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/x`;
-    await new Promise<void>((resolve) => closed.close(() => { resolve(); }));
+    const closed = await listenLoopback(() => () => undefined);
+    const deadUrl = `${closed.base}/x`;
+    await closed.close();
     await expect(transport.send({ method: "POST", url: deadUrl, params: {} })).rejects.toThrow(`POST ${deadUrl} failed: `);
   });
 });
