@@ -1,8 +1,9 @@
 import fs from "node:fs";
-import { COVERAGE_ENV, flowCoverage, mapFlow, simulateCall, toDot, toHtml, toMermaid, toSvg, type FlowCoverage, type FlowEdge, type FlowMap } from "../testing";
+import { COVERAGE_ENV, flowCoverage, mapFlow, toDot, toHtml, toMermaid, toSvg, type FlowCoverage, type FlowEdge, type FlowMap } from "../testing";
 import { isStateNode } from "../testing/flow/coverage";
 import { edgeKey, ERROR_ID } from "../testing/flow/graph";
 import { DEFAULT_MAX_STEPS } from "../testing/flow/map-flow";
+import { prepareCall } from "../testing/prepare-call";
 import { coverageSummary, edgeLabel } from "../testing/flow/render-dot";
 import { PROGRAM, type MapCommand } from "./args";
 import { describeFailure, signatureHint } from "./phone";
@@ -41,18 +42,16 @@ function draw(map: FlowMap, command: MapCommand, coverage: FlowCoverage | undefi
  * did). This call is not a test: it records no coverage.
  */
 async function firstStepFailure(command: MapCommand): Promise<string> {
-  const recording = process.env[COVERAGE_ENV];
-  delete process.env[COVERAGE_ENV];
   try {
-    const call = await simulateCall(command.origin, { uri: command.uri, ...(command.authToken === undefined ? {} : { authToken: command.authToken }) });
+    const options = { uri: command.uri, ...(command.authToken === undefined ? {} : { authToken: command.authToken }) };
+    const { call, start } = prepareCall(command.origin, options, { recordCoverage: false });
+    await start();
     await call.hangUp();
     return "the first webhook failed while exploring";
   } catch (error) {
     const message = describeFailure(error, command.origin);
     const hint = signatureHint(message, command.authToken);
     return hint === undefined ? message : `${message}\n${hint}`;
-  } finally {
-    if (recording !== undefined) process.env[COVERAGE_ENV] = recording;
   }
 }
 

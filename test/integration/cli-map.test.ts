@@ -164,11 +164,14 @@ describe("the Foo Corp example, served with trace: true", () => {
   test("signed requests: the token from --auth-token or TWILIO_AUTH_TOKEN; without one, exit 1 with a hint", async () => {
     const validating = await serve((host) => exampleApp(host, TOKEN));
     try {
-      const unsigned = await runCli(["map", `${validating.base}/incoming-call`]);
+      // With a coverage folder set: neither the exploration nor the call that diagnoses the 403 is a test, so neither records a walk.
+      const recorded = path.join(tmp, "diagnosis-coverage");
+      const unsigned = await runCli(["map", `${validating.base}/incoming-call`], { [COVERAGE_ENV]: recorded });
       expect(unsigned.code).toBe(1);
       expect(unsigned.stderr).toContain("answered HTTP 403");
       expect(unsigned.stderr).toContain("pass --auth-token or set TWILIO_AUTH_TOKEN");
       expect(unsigned.stdout).toBe("");
+      expect(fs.existsSync(recorded) ? fs.readdirSync(recorded) : []).toEqual([]);
 
       const flag = await runCli(["map", `${validating.base}/incoming-call`, "--auth-token", TOKEN]);
       expect(flag.code).toBe(0);
