@@ -182,6 +182,27 @@ describe("recording walks to a folder", () => {
     expect(flowCoverage(MAP, dir).edgeTotals).toEqual({ walked: 3, total: 8 });
   });
 
+  it("rewrites a call's file only when its walk changed", () => {
+    const dir = path.join(tmp, "changes");
+    const env = { [COVERAGE_ENV]: dir };
+    const writes = jest.spyOn(fs, "writeFileSync");
+    const call = press1Call();
+    const entries = call.transcript as TranscriptEntry[];
+    const hangup = entries.pop()!;
+    recordCoverage(call, env);
+    recordCoverage(call, env);
+    recordCoverage(call, env);
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(readWalks(dir).walks[0]!.current).toBe("A");
+    // The app hangs up: a new edge, so the file is rewritten.
+    entries.push(hangup);
+    recordCoverage(call, env);
+    recordCoverage(call, env);
+    expect(writes).toHaveBeenCalledTimes(2);
+    expect(readWalks(dir).walks[0]!.current).toBe(HANGUP_ID);
+    expect(fs.readdirSync(dir)).toHaveLength(1);
+  });
+
   it("warns once on stderr when the folder cannot be written, and never throws", () => {
     const blocker = path.join(tmp, "a-file");
     fs.writeFileSync(blocker, "not a folder");

@@ -7,8 +7,8 @@ import { errorMessage } from "../../error-message";
 
 // Coverage: which states and edges of a map the tests walked. Opt-in: with TWILIO_FLOW_COVERAGE
 // naming a folder, every simulated call (not mapFlow's exploration) writes the walk it took there,
-// one small JSON file per call, rewritten after each step. A whole Jest run, over many files and
-// workers, leaves one folder of walks; flowCoverage reads it against a map.
+// one small JSON file per call, rewritten after each step that changed it. A whole Jest run, over
+// many files and workers, leaves one folder of walks; flowCoverage reads it against a map.
 
 /** The environment variable naming the folder simulated calls record their walks in. */
 export const COVERAGE_ENV = "TWILIO_FLOW_COVERAGE";
@@ -41,6 +41,8 @@ const PROCESS_TAG = `${process.pid}-${randomBytes(4).toString("hex")}`;
 let counter = 0;
 /** Each call's file (a fork is another call object: it gets its own). */
 const fileOf = new WeakMap<RecordableCall, string>();
+/** What each call's file holds: a step that leaves the walk as it was (a hold pass, a retry on the same path) writes nothing. */
+const writtenOf = new WeakMap<RecordableCall, string>();
 /** Folders made (or found) already. */
 const madeDirs = new Set<string>();
 /** Folders a write failed in: warned about once, then left alone. */
@@ -79,10 +81,13 @@ export function recordCoverage(call: RecordableCall, env: NodeJS.ProcessEnv = pr
       file = path.join(folder, `walk-${PROCESS_TAG}-${counter}-${randomBytes(3).toString("hex")}.json`);
       fileOf.set(call, file);
     }
+    const text = JSON.stringify(toFile(call));
+    if (writtenOf.get(call) === text) return;
     // Written aside and renamed: a reader never sees half a file.
     const partial = `${file}.part`;
-    fs.writeFileSync(partial, JSON.stringify(toFile(call)));
+    fs.writeFileSync(partial, text);
     fs.renameSync(partial, file);
+    writtenOf.set(call, text);
   } catch (err) {
     failedDirs.add(folder);
     const reason = errorMessage(err);
