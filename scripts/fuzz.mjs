@@ -25,6 +25,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { seededRandom } from "./seeded-random.mjs";
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -105,35 +106,6 @@ function runChild() {
   server.keepAliveTimeout = 30_000;
   server.listen(0, "127.0.0.1", () => process.send?.({ type: "listening", port: server.address().port }));
   process.on("disconnect", () => process.exit(0));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Seeded randomness (sfc32)
-
-function prng(seed) {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
-  const next = () => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 16; i++) next();
-  const int = (min, max) => min + Math.floor(next() * (max - min + 1));
-  const pick = (items) => items[int(0, items.length - 1)];
-  const chance = (p) => next() < p;
-  return { next, int, pick, chance };
 }
 
 /** Random text of valid Unicode (no lone surrogates, which URLSearchParams would replace). */
@@ -368,7 +340,7 @@ async function runParent() {
   if (!fs.existsSync(lib)) usage(`no library at ${lib} (run npm run build, or pass --lib)`);
   const twilio = require("twilio");
 
-  const r = prng(seed);
+  const r = seededRandom(seed);
   // Tokens come from the seed, so a failing input replays with the same signature.
   const tokens = [0, 1].map(() => crypto.createHash("sha256").update(`fuzz-token-${seed}-${r.next()}`).digest("hex").slice(0, 32));
   const secret = `fuzz-secret-${crypto.randomBytes(12).toString("hex")}`;
@@ -510,7 +482,7 @@ async function runParent() {
   // Still there and still answering?
   let alive = exited === undefined && fatal.length === 0;
   if (alive) {
-    const health = await send({ ...gen.signed(prng(seed + 1)), category: "signed" });
+    const health = await send({ ...gen.signed(seededRandom(seed + 1)), category: "signed" });
     if (health.error !== undefined || health.status !== 200) {
       alive = false;
       fatal.push(`the app stopped answering a signed request after fuzzing: ${health.error ?? health.status}`);

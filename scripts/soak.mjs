@@ -33,6 +33,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createClient } from "redis";
 import { findRedisServer, freePort, startRedisServer } from "../bench/redis.mjs";
+import { seededRandom } from "./seeded-random.mjs";
 import { DEFAULT_FORECAST, SoakFailure, WALKS, WELCOME } from "./soak/walks.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -98,19 +99,6 @@ function readOptions() {
   }
   return options;
 }
-
-/** mulberry32: a small seeded generator, so that a run's mix of walks can be repeated. */
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 
 /** The resident set size of a process, in bytes, from /proc (Linux). */
 function rssOf(pid) {
@@ -342,7 +330,7 @@ async function main() {
 
   async function caller() {
     while (performance.now() < endAt) {
-      const walk = WALKS[Math.floor(random() * WALKS.length)];
+      const walk = random.pick(WALKS);
       // Every call its own CallSid, as Twilio gives it.
       const callSid = `CA${crypto.randomBytes(16).toString("hex")}`;
       stats.callsStarted++;
