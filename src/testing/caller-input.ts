@@ -16,6 +16,30 @@ export function inputEntry(input: CallerInput, sensitive = false): Extract<Trans
   return entry;
 }
 
+/** The `<Gather>` a call waits at (see `SimulatedCall.gather`). */
+export interface GatherInfo {
+  /** What it listens for: `dtmf`, `speech`, or both. */
+  input: readonly ("dtmf" | "speech")[];
+  /** Keys it collects before it answers; absent when unlimited (the caller ends with `finishOnKey` or waits). */
+  numDigits?: number;
+  /** The key that ends an entry (Twilio's default `#`; "" for none). */
+  finishOnKey: string;
+  /** Its speech `hints`, split on commas. */
+  hints: readonly string[];
+}
+
+/** What a caller needs to know of a `<Gather>`: what it listens for, how many keys, its finishing key, its speech hints. */
+export function gatherInfo(node: TwimlNode): GatherInfo {
+  const numDigits = intAttribute(node, "numDigits", 0);
+  const hints = node.attributes.hints;
+  return {
+    input: gatherInputs(node),
+    ...(numDigits > 0 ? { numDigits } : {}),
+    finishOnKey: node.attributes.finishOnKey ?? "#",
+    hints: hints === undefined ? [] : hints.split(",").map((h) => h.trim()).filter((h) => h !== ""),
+  };
+}
+
 /** What a `<Gather>` listens for (its `input`, default `dtmf`), in the order dtmf, speech. */
 export function gatherInputs(node: TwimlNode): ("dtmf" | "speech")[] {
   const words = (node.attributes.input ?? "dtmf").toLowerCase().split(/\s+/);

@@ -2,28 +2,17 @@ import { CallStepError, type FailStep } from "./call-step-error";
 import type { CallSettings } from "./call-settings";
 import { CallWebhooks, type FinalCallStatus } from "./call-webhooks";
 import { recordCoverage } from "./flow/coverage";
-import { gatherInputs, inputEntry, type CallerInput } from "./caller-input";
+import { gatherInfo, inputEntry, type CallerInput, type GatherInfo } from "./caller-input";
 import { SerialSteps } from "./serial-steps";
 import { formatTranscript, type TranscriptEntry } from "./transcript";
 import type { Transport } from "./transport";
 import { TwimlExecutor, type Waiting } from "./twiml-executor";
-import { intAttribute, type Method } from "./verb-attributes";
+import type { Method } from "./verb-attributes";
 import type { TracedStep } from "../types";
 
 export { CallStepError } from "./call-step-error";
 export type { CallSettings } from "./call-settings";
-
-/** The `<Gather>` a call waits at (see {@link SimulatedCall.gather}). */
-export interface GatherInfo {
-  /** What it listens for: `dtmf`, `speech`, or both. */
-  input: readonly ("dtmf" | "speech")[];
-  /** Keys it collects before it answers; absent when unlimited (the caller ends with `finishOnKey` or waits). */
-  numDigits?: number;
-  /** The key that ends an entry (Twilio's default `#`; "" for none). */
-  finishOnKey: string;
-  /** Its speech `hints`, split on commas. */
-  hints: readonly string[];
-}
+export type { GatherInfo } from "./caller-input";
 
 /**
  * A phone call driven the way Twilio drives one: it sends the webhooks, executes the TwiML
@@ -123,16 +112,7 @@ export class SimulatedCall {
    */
   get gather(): GatherInfo | undefined {
     const { waiting } = this.executor;
-    if (this.hasEnded || waiting?.kind !== "gather") return undefined;
-    const { node } = waiting;
-    const numDigits = intAttribute(node, "numDigits", 0);
-    const hints = node.attributes.hints;
-    return {
-      input: gatherInputs(node),
-      ...(numDigits > 0 ? { numDigits } : {}),
-      finishOnKey: node.attributes.finishOnKey ?? "#",
-      hints: hints === undefined ? [] : hints.split(",").map((h) => h.trim()).filter((h) => h !== ""),
-    };
+    return this.hasEnded || waiting?.kind !== "gather" ? undefined : gatherInfo(waiting.node);
   }
 
   /**
@@ -211,10 +191,8 @@ export class SimulatedCall {
   hangUp(): Promise<void> {
     return this.step(async () => {
       if (this.hasEnded) return;
-      const { waiting } = this.executor;
       this.record({ type: "hangup", by: "caller" });
-      this.executor.waiting = undefined;
-      await this.executor.reportHangup(waiting);
+      await this.executor.callerHungUp();
       await this.endCall();
     }, false);
   }
@@ -225,10 +203,9 @@ export class SimulatedCall {
       const entry = inputEntry(input, waiting !== undefined && "sensitive" in waiting && waiting.sensitive);
       this.record(entry);
       if (waiting === undefined || waiting.kind === "forever") return;
-      this.executor.waiting = undefined;
       this.lastInput = entry;
       try {
-        await this.executor.answer(waiting, input);
+        await this.executor.answer(input);
       } finally {
         this.hideLastInputIfSensitive();
       }
@@ -254,7 +231,7 @@ export class SimulatedCall {
       } catch (err) {
         this.hasFailed = true;
         this.hasEnded = true;
-        this.executor.waiting = undefined;
+        this.executor.stop();
         throw err;
       } finally {
         if (this.settings.recordCoverage) recordCoverage(this);
@@ -264,7 +241,6 @@ export class SimulatedCall {
 
   /** Ends the call and sends the final status callback when one is configured. */
   private async endCall(status: FinalCallStatus = "completed"): Promise<void> {
-    this.executor.waiting = undefined;
     if (this.hasEnded) return;
     this.hasEnded = true;
     await this.webhooks.sendStatusCallback(status);

@@ -22,7 +22,7 @@ export type Waiting =
   | { kind: "forever" };
 
 /** What the executor needs of the call it runs. */
-export interface ExecutorHost {
+interface ExecutorHost {
   readonly settings: CallSettings;
   readonly webhooks: CallWebhooks;
   /** Adds to the call's transcript. */
@@ -35,10 +35,8 @@ export interface ExecutorHost {
 
 /** Runs one call's TwiML (see the top of this file); its SimulatedCall drives it step by step. */
 export class TwimlExecutor {
-  /** What the caller's side waits for; undefined before the call starts and once it ended. */
-  waiting: Waiting | undefined;
-  /** The last TwiML document the app returned, as text. */
-  lastTwiml: string | undefined;
+  private current: Waiting | undefined;
+  private lastDocument: string | undefined;
   /** True when the last document fetched was rendered by a sensitive state (as its trace says). */
   private documentSensitive = false;
   /** What hold TwiML runs on: this call's requests, transcript and prompts. */
@@ -53,15 +51,33 @@ export class TwimlExecutor {
 
   constructor(private readonly host: ExecutorHost) {}
 
+  /** What the caller's side waits for; undefined before the call starts, after it ended or failed. */
+  get waiting(): Waiting | undefined {
+    return this.current;
+  }
+
+  /** The last TwiML document the app returned, as text. */
+  get lastTwiml(): string | undefined {
+    return this.lastDocument;
+  }
+
   /** Takes over where another call's executor is (a forked call). */
   adopt(other: TwimlExecutor): void {
-    this.waiting = other.waiting;
-    this.lastTwiml = other.lastTwiml;
+    this.current = other.current;
+    this.lastDocument = other.lastDocument;
     this.documentSensitive = other.documentSensitive;
   }
 
-  /** Carries on after the caller acted (keys, speech or silence) where the call waited. */
-  async answer(waiting: Exclude<Waiting, { kind: "forever" }>, input: CallerInput): Promise<void> {
+  /** Forgets what the call waited for: a failed step ends the call. */
+  stop(): void {
+    this.current = undefined;
+  }
+
+  /** Carries on after the caller acted (keys, speech or silence) where the call waits; an endless Play ignores it. */
+  async answer(input: CallerInput): Promise<void> {
+    const waiting = this.current;
+    if (waiting === undefined || waiting.kind === "forever") return;
+    this.current = undefined;
     switch (waiting.kind) {
       case "gather":
         await this.continueGather(waiting, input);
@@ -76,8 +92,10 @@ export class TwimlExecutor {
     }
   }
 
-  /** The caller hung up while the call waited: Twilio reports it to a Record's or Enqueue's action (its answer is ignored). */
-  async reportHangup(waiting: Waiting | undefined): Promise<void> {
+  /** The caller hung up: Twilio reports it to the action of a Record or Enqueue the call waited at (its answer is ignored). */
+  async callerHungUp(): Promise<void> {
+    const waiting = this.current;
+    this.current = undefined;
     if (waiting?.kind === "record") {
       await this.host.webhooks.send(...this.actionOf(waiting.node, waiting.documentUrl), this.recordingParams("hangup"), "completed");
     } else if (waiting?.kind === "hold" && waiting.node.attributes.action !== undefined) {
@@ -93,7 +111,7 @@ export class TwimlExecutor {
     const answer = twimlAnswer(response, request, this.host.fail);
     if (answer.kind === "document") return answer.document;
     // Kept before parsing, so `twiml` shows a document that then fails to parse.
-    this.lastTwiml = answer.xml;
+    this.lastDocument = answer.xml;
     return parseTwimlAnswer(answer.xml, request, this.host.fail);
   }
 
@@ -131,7 +149,7 @@ export class TwimlExecutor {
         case "Play":
         case "Pause":
           if (await this.speak(verb, documentUrl)) {
-            this.waiting = { kind: "forever" };
+            this.current = { kind: "forever" };
             return;
           }
           break;
@@ -148,7 +166,7 @@ export class TwimlExecutor {
         case "Record": {
           const [method, action] = this.actionOf(verb, documentUrl);
           this.host.record({ type: "record", action, method, maxLength: intAttribute(verb, "maxLength", 3600), playBeep: boolAttribute(verb, "playBeep", true) });
-          this.waiting = { kind: "record", node: verb, documentUrl, rest, sensitive: this.documentSensitive };
+          this.current = { kind: "record", node: verb, documentUrl, rest, sensitive: this.documentSensitive };
           return;
         }
         case "Enqueue":
@@ -217,7 +235,7 @@ export class TwimlExecutor {
     for (const child of node.children) {
       if (child.name === "Say" || child.name === "Play" || child.name === "Pause") await this.speak(child, documentUrl);
     }
-    this.waiting = { kind: "gather", node, documentUrl, rest, sensitive: this.documentSensitive };
+    this.current = { kind: "gather", node, documentUrl, rest, sensitive: this.documentSensitive };
   }
 
   private async continueGather({ node, documentUrl, rest }: Extract<Waiting, { kind: "gather" }>, input: CallerInput): Promise<void> {
@@ -252,7 +270,7 @@ export class TwimlExecutor {
         await this.appHangsUp();
         return;
       case "on-hold":
-        this.waiting = hold;
+        this.current = hold;
         return;
     }
   }
