@@ -53,8 +53,7 @@ export async function simulateCall(target: SimulatorTarget, options: SimulateCal
  * fs.writeFileSync("flow.html", await toHtml(map));
  */
 export function mapFlow(target: SimulatorTarget, options: MapFlowOptions): Promise<FlowMap> {
-  // Exploring is not testing: its calls record no coverage.
-  return exploreFlow((callTarget, callOptions) => prepareCall(callTarget, callOptions, { recordCoverage: false }), target, options);
+  return exploreFlow(target, options);
 }
 
 // Flow map: coverage

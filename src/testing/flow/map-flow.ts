@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { CallStepError, type SimulatedCall } from "../simulated-call";
 import type { SimulatorTarget } from "../transport";
+import { prepareCall } from "../prepare-call";
 import { edgeKey, type FlowEdge, type FlowMap, type FlowNode } from "./graph";
 import { walkOf, type Walk } from "./walk";
 
@@ -26,12 +27,6 @@ export interface MapFlowOptions {
    */
   inputs?: Readonly<Record<string, readonly string[]>>;
 }
-
-/** Makes a simulated call without starting it (the testing entry's), passed in so that this module does not import the entry. */
-export type PrepareCall = (
-  target: SimulatorTarget,
-  options: { uri: string; authToken?: string; baseUrl?: string; params?: Readonly<Record<string, string>>; pauseMs?: number; timeoutMs?: number },
-) => { call: SimulatedCall; start: () => Promise<void> };
 
 type Action = { kind: "press"; keys: string } | { kind: "say"; text: string } | { kind: "silence" };
 
@@ -132,11 +127,8 @@ function checkOptions(options: MapFlowOptions): number {
   return max;
 }
 
-/**
- * Explores a phone tree breadth first, the way callers would, and returns its map.
- * @param prepareCall - makes a simulated call (the testing entry's).
- */
-export async function exploreFlow(prepareCall: PrepareCall, target: SimulatorTarget, options: MapFlowOptions): Promise<FlowMap> {
+/** Explores a phone tree breadth first, the way callers would, and returns its map (see `mapFlow`). */
+export async function exploreFlow(target: SimulatorTarget, options: MapFlowOptions): Promise<FlowMap> {
   const maxSteps = checkOptions(options);
   const map = new MapBuilder();
   const callOptions = {
@@ -147,7 +139,8 @@ export async function exploreFlow(prepareCall: PrepareCall, target: SimulatorTar
     ...(options.pauseMs === undefined ? {} : { pauseMs: options.pauseMs }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
-  const { call: root, start } = prepareCall(target, callOptions);
+  // Exploring is not testing: its calls record no coverage.
+  const { call: root, start } = prepareCall(target, callOptions, { recordCoverage: false });
   await perform(root, { kind: "start", start });
 
   // Each call waits with the walk already made of it: a walk replays the whole transcript.
