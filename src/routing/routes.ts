@@ -3,11 +3,12 @@ import type { RequestHandler } from "express";
 import { ConfigError } from "../errors";
 import { errorMessage } from "../error-message";
 import { isNormalState, isRoutableState, stateName } from "../states";
-import type { NormalState, State } from "../types";
+import type { InputData, NormalState, State } from "../types";
 import type { EndpointOptions, PipelineHandler, WebhookAnswer, WebhookHandler } from "./pipeline";
 import { TWIML_TYPE } from "./pipeline";
 import { transitionWithRequest } from "../state-hooks";
-import { renderState, transitionFrom } from "./render";
+import { renderState, transitionFrom, type RenderContext } from "./render";
+import type { MaybePromise } from "./steps";
 import { isPathPattern, routeKey } from "./route-path";
 
 /** What a POST to a registered path does. */
@@ -107,11 +108,11 @@ function routeHandler(action: RouteAction, table: RouteTable, wrap: Wrap): Pipel
   if (action.kind === "endpoint") return wrap(action.handle, { answersTwiml: false });
   // Only library-made states (menus) read the query: parse it for them alone.
   const readsQuery = action.kind === "transition" && transitionWithRequest(action.state) !== undefined;
-  const render = action.kind === "render" ? renderState : transitionFrom;
-  const state = action.state as NormalState; // renderState takes any state; transitionFrom is only used for normal ones
+  const run: (input: InputData, context: RenderContext) => MaybePromise<string> =
+    action.kind === "render" ? (input, context) => renderState(action.state, input, context) : (input, context) => transitionFrom(action.state, input, context);
   return wrap(({ req, input, urlFor, session, progress }) => {
     const context = { urlFor, hasRoute: table.has, session, progress, request: readsQuery ? { query: req.query as Record<string, unknown> } : undefined };
-    const body = render(state, input, context);
+    const body = run(input, context);
     // Synchronous states (most) are answered without a promise.
     return typeof body === "string" ? twimlAnswer(body) : body.then(twimlAnswer);
   });

@@ -28,20 +28,24 @@ export type Steps<T> = Generator<unknown, T, unknown>;
  * @returns the result, or a promise of it once a step was asynchronous.
  * @throws what the steps throw, while they run synchronously (afterwards the promise rejects).
  */
-export function runSteps<T>(steps: Steps<T>, sent?: unknown, failed = false): MaybePromise<T> {
-  let input = sent;
-  let throwIn = failed;
-  for (;;) {
-    const step = throwIn ? steps.throw(input) : steps.next(input);
-    if (step.done === true) return step.value;
-    const value = step.value;
-    if (isThenable(value)) {
-      return Promise.resolve(value).then(
-        (result) => runSteps(steps, result, false),
-        (err: unknown) => runSteps(steps, err, true),
-      );
+export function runSteps<T>(steps: Steps<T>): MaybePromise<T> {
+  /** Resumes the steps with `sent` (thrown into them when `failed`) until they finish or hand over a thenable. */
+  function resume(sent: unknown, failed: boolean): MaybePromise<T> {
+    let input = sent;
+    let throwIn = failed;
+    for (;;) {
+      const step = throwIn ? steps.throw(input) : steps.next(input);
+      if (step.done === true) return step.value;
+      const value = step.value;
+      if (isThenable(value)) {
+        return Promise.resolve(value).then(
+          (result) => resume(result, false),
+          (err: unknown) => resume(err, true),
+        );
+      }
+      input = value;
+      throwIn = false;
     }
-    input = value;
-    throwIn = false;
   }
+  return resume(undefined, false);
 }

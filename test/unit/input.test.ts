@@ -31,7 +31,6 @@ describe("toInputData", () => {
     expect(Object.getPrototypeOf(input)).toBe(Object.prototype);
     expect(Object.keys(input)).toEqual(["__proto__", "Digits"]);
     expect(Object.getOwnPropertyDescriptor(input, "__proto__")?.value).toBe("x");
-    expect(({} as Record<string, unknown>).Digits).toBeUndefined();
   });
 
   it("preserves every string field of arbitrary bodies (property)", () => {
