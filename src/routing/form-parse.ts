@@ -3,7 +3,7 @@ import { knownNameAt, knownNameIndex } from "./field-names";
 import { fieldsOfKnownShape, nextShapeKey } from "./form-shapes";
 
 /** More `&`-separated fields than this is answered 413, as body-parser's `parameterLimit` did. */
-export const PARAMETER_LIMIT = 1000;
+const PARAMETER_LIMIT = 1000;
 
 /**
  * A parsed form: repeated names become arrays in order. A plain object, the very one states get
@@ -67,15 +67,15 @@ function tooManyFields(limit: number): FormBodyError {
  *   surrogates, truncated sequences like `%E0%A4%A`...).
  * Twilio always sends well-formed UTF-8, so such a body is not Twilio's: handing the state text
  * that differs from what was sent (raw `%E0%A4%A`, or `\uFFFD`) would be worse than refusing it.
- * @throws FormBodyError 400 for a malformed body, 413 for more than `parameterLimit` fields
+ * @throws FormBodyError 400 for a malformed body, 413 for more than PARAMETER_LIMIT (1000) fields
  *   (counted like body-parser: every `&` starts one, empty ones included).
  */
-export function parseFormBody(bytes: Buffer, charset: "utf-8" | "iso-8859-1" = "utf-8", parameterLimit = PARAMETER_LIMIT): FormFields {
+export function parseFormBody(bytes: Buffer, charset: "utf-8" | "iso-8859-1" = "utf-8"): FormFields {
   if (charset === "utf-8" && isAscii(bytes)) {
-    const fields = parseAsciiForm(bytes.toString("latin1"), parameterLimit);
+    const fields = parseAsciiForm(bytes.toString("latin1"), PARAMETER_LIMIT);
     if (fields !== undefined) return fields;
   }
-  return scanForm(bytes, charset, parameterLimit);
+  return scanForm(bytes, charset, PARAMETER_LIMIT);
 }
 
 /**

@@ -39,10 +39,11 @@ interface WalkFile {
 /** This process's part of every file name: unique across processes (pid) and across reused pids (random). */
 const PROCESS_TAG = `${process.pid}-${randomBytes(4).toString("hex")}`;
 let counter = 0;
-/** Each call's file (a fork is another call object: it gets its own). */
-const fileOf = new WeakMap<RecordableCall, string>();
-/** What each call's file holds: a step that leaves the walk as it was (a hold pass, a retry on the same path) writes nothing. */
-const writtenOf = new WeakMap<RecordableCall, string>();
+/**
+ * Each call's file (a fork is another call object: it gets its own) and what it holds: a step that
+ * leaves the walk as it was (a hold pass, a retry on the same path) writes nothing.
+ */
+const recorded = new WeakMap<RecordableCall, { file: string; text: string | undefined }>();
 /** Folders made (or found) already. */
 const madeDirs = new Set<string>();
 /** Folders a write failed in: warned about once, then left alone. */
@@ -75,19 +76,19 @@ export function recordCoverage(call: RecordableCall, env: NodeJS.ProcessEnv = pr
       fs.mkdirSync(folder, { recursive: true });
       madeDirs.add(folder);
     }
-    let file = fileOf.get(call);
-    if (file === undefined) {
+    let record = recorded.get(call);
+    if (record === undefined) {
       counter += 1;
-      file = path.join(folder, `walk-${PROCESS_TAG}-${counter}-${randomBytes(3).toString("hex")}.json`);
-      fileOf.set(call, file);
+      record = { file: path.join(folder, `walk-${PROCESS_TAG}-${counter}-${randomBytes(3).toString("hex")}.json`), text: undefined };
+      recorded.set(call, record);
     }
     const text = JSON.stringify(toFile(call));
-    if (writtenOf.get(call) === text) return;
+    if (record.text === text) return;
     // Written aside and renamed: a reader never sees half a file.
-    const partial = `${file}.part`;
+    const partial = `${record.file}.part`;
     fs.writeFileSync(partial, text);
-    fs.renameSync(partial, file);
-    writtenOf.set(call, text);
+    fs.renameSync(partial, record.file);
+    record.text = text;
   } catch (err) {
     failedDirs.add(folder);
     const reason = errorMessage(err);
