@@ -131,7 +131,7 @@ function prepare(
     headers["content-length"] = Buffer.byteLength(form);
   }
   if (settings.authToken !== undefined) {
-    headers["x-twilio-signature"] = getExpectedTwilioSignature(settings.authToken, url.href, method === "GET" ? {} : { ...params });
+    headers["x-twilio-signature"] = getExpectedTwilioSignature(settings.authToken, url.href, method === "GET" ? {} : params);
   }
   if (settings.inProcess || isLoopback(url.hostname)) headers[TRACE_HEADER] = processTraceKey();
   return { url, form, headers };
