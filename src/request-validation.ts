@@ -30,18 +30,6 @@ function publicUrlOf(req: Request, settings: SignatureSettings): string | undefi
   }
 }
 
-/**
- * The URLs Twilio may have signed for this request: the public URL `urlFor` describes (first:
- * behind a TLS-terminating proxy or tunnel it is the one signed, so a genuine request costs one
- * HMAC), and the URL as Node sees it (`req.protocol`, the Host header, `req.originalUrl`). Both
- * share the path and the body, so accepting either opens no replay to another route.
- */
-function signatureCandidates(req: Request, settings: SignatureSettings): { asSeen: string; publicUrl: string | undefined } {
-  const asSeen = urlAsSeen(req);
-  const publicUrl = publicUrlOf(req, settings);
-  return { asSeen, publicUrl: publicUrl === asSeen ? undefined : publicUrl };
-}
-
 /** Constant-time for strings of equal length (a length is no secret: every signature has the same). */
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -72,25 +60,39 @@ function signedWithAnyToken(signature: string, url: string, params: Record<strin
   return false;
 }
 
+/** The URLs a failed check tried, as the explanation shows them (`publicUrl` undefined when it is `asSeen`, or urlFor threw). */
+interface CheckedUrls {
+  asSeen: string;
+  publicUrl: string | undefined;
+}
+
 /**
- * True when twilio's own validation accepts `X-Twilio-Signature` for one of
- * {@link signatureCandidates} with any of the tokens. Expects `req.body` to be parsed already.
- * The URL as Node sees it is only built when the public URL fails.
+ * The URLs Twilio may have signed for this request are the public URL `urlFor` describes (first:
+ * behind a TLS-terminating proxy or tunnel it is the one signed, so a genuine request costs one
+ * HMAC) and the URL as Node sees it (`req.protocol`, the Host header, `req.originalUrl`), built
+ * only when the public one fails. Both share the path and the body, so accepting either opens no
+ * replay to another route. True when twilio's own validation accepts `X-Twilio-Signature` for
+ * one of them with any of the tokens; otherwise the URLs checked.
  */
-export function isSignedByTwilio(req: Request, settings: SignatureSettings): boolean {
-  const signature = req.headers["x-twilio-signature"];
-  if (typeof signature !== "string" || signature === "") return false;
+function checkSignature(req: Request, settings: SignatureSettings): true | CheckedUrls {
+  const header = req.headers["x-twilio-signature"];
+  const signature = typeof header === "string" && header !== "" ? header : undefined;
   const params = (req.body ?? {}) as Record<string, unknown>;
   const publicUrl = publicUrlOf(req, settings);
-  if (publicUrl !== undefined && signedWithAnyToken(signature, publicUrl, params, settings)) return true;
+  if (signature !== undefined && publicUrl !== undefined && signedWithAnyToken(signature, publicUrl, params, settings)) return true;
   const asSeen = urlAsSeen(req);
-  return asSeen !== publicUrl && signedWithAnyToken(signature, asSeen, params, settings);
+  if (signature !== undefined && asSeen !== publicUrl && signedWithAnyToken(signature, asSeen, params, settings)) return true;
+  return { asSeen, publicUrl: publicUrl === asSeen ? undefined : publicUrl };
+}
+
+/** True when Twilio signed the request (see {@link checkSignature}). Expects `req.body` to be parsed already. */
+export function isSignedByTwilio(req: Request, settings: SignatureSettings): boolean {
+  return checkSignature(req, settings) === true;
 }
 
 /** Why a signature usually fails, for the development log: never the token or the expected signature. */
-function explain(req: Request, settings: SignatureSettings): string {
+function explain(req: Request, { asSeen, publicUrl }: CheckedUrls): string {
   const signature = req.get("x-twilio-signature");
-  const { asSeen, publicUrl } = signatureCandidates(req, settings);
   const checked = [`${asSeen} (as Node saw it)`, ...(publicUrl === undefined ? [] : [`${publicUrl} (the public URL from urlFor.host/urlFor.scheme)`])];
   return (
     `${signature === undefined || signature === "" ? "no X-Twilio-Signature header" : "X-Twilio-Signature matches none of the URLs checked"}. ` +
@@ -128,9 +130,10 @@ function signingKey(token: string): string {
 export function createSignatureVerifier(settings: SignatureSettings): (req: Request) => boolean {
   const keyed: SignatureSettings = { ...settings, authTokens: settings.authTokens.map(signingKey) };
   return function isSigned(req) {
-    if (isSignedByTwilio(req, keyed)) return true;
+    const checked = checkSignature(req, keyed);
+    if (checked === true) return true;
     if (process.env.NODE_ENV === "production") log.warn("rejected %s %s: missing or invalid X-Twilio-Signature", req.method, req.originalUrl);
-    else log.warn("rejected %s %s: %s", req.method, req.originalUrl, explain(req, settings));
+    else log.warn("rejected %s %s: %s", req.method, req.originalUrl, explain(req, checked));
     return false;
   };
 }
